@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace Inference.Cli.Commands;
+
+/// <summary>Every top-level command, in the order `--help` lists them. One line per command.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return DemoCommand.Create();
+        yield return IngestCommand.Create();
+        yield return EdgesCommand.Create();
+        yield return StatusCommand.Create();
+    }
+}

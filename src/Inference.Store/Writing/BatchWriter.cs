@@ -1,0 +1,436 @@
+using System.Text.Json;
+using DuckDB.NET.Data;
+using Inference.Core.Aggregation;
+using Inference.Core.Flows;
+
+namespace Inference.Store.Writing;
+
+/// <summary>
+/// Writes one <see cref="IngestBatch"/> in one transaction: rows are appended to temp staging tables and merged into the
+/// store with upserts that add counts, widen first/last seen and union the distinct-pod sketches.
+/// </summary>
+internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time)
+{
+    private const int SketchSize = DistinctSketch.Capacity;
+    private readonly PeerRegistry _registry = new(connection);
+    private bool _staged;
+
+    /// <summary>Extensions (Kafka offsets, dead letters) write themselves in the same transaction.</summary>
+    public static List<Action<DuckDBConnection, DuckDBTransaction, IngestBatch>> ExtensionWriters { get; } = [];
+
+    public void Apply(IngestBatch batch)
+    {
+        EnsureStaging();
+        using var tx = connection.BeginTransaction();
+        try
+        {
+            WriteEdges(batch, tx);
+            WriteBuckets(batch, tx);
+            WriteWorkloads(batch, tx);
+            WritePods(batch, tx);
+            WriteL7(batch, tx);
+            WriteSource(batch, tx);
+            WriteEvents(batch, tx);
+            foreach (var writer in ExtensionWriters)
+            {
+                writer(connection, tx, batch);
+            }
+
+            tx.Commit();
+        }
+        catch
+        {
+            tx.Rollback();
+            _registry.Reset();
+            throw;
+        }
+    }
+
+    private void WriteEdges(IngestBatch batch, DuckDBTransaction tx)
+    {
+        if (batch.Edges.Count == 0)
+        {
+            return;
+        }
+
+        using (var appender = connection.CreateAppender("stage_edges"))
+        {
+            foreach (var e in batch.Edges)
+            {
+                var (id, _, key) = _registry.EdgeId(e.Edge, tx);
+                appender.CreateRow()
+                    .AppendValue(id).AppendValue(key)
+                    .AppendValue(_registry.PeerId(e.Edge.Source, tx)).AppendValue(_registry.PeerId(e.Edge.Destination, tx))
+                    .AppendValue(e.Edge.Protocol.ToWire()).AppendValue(e.Edge.Port).AppendValue(e.Edge.IcmpType)
+                    .AppendValue(StoreTime.ToDateTime(e.FirstNs)).AppendValue(StoreTime.ToDateTime(e.LastNs))
+                    .AppendValue(e.SourcePods.ToList()).AppendValue(e.DestinationPods.ToList())
+                    .EndRow();
+            }
+        }
+
+        Execute(tx, """
+            INSERT INTO edges SELECT * FROM stage_edges
+            ON CONFLICT (edge_id) DO UPDATE SET
+              first_seen = least(edges.first_seen, excluded.first_seen),
+              last_seen = greatest(edges.last_seen, excluded.last_seen),
+              sample_source_pods = list_slice(list_sort(list_distinct(list_concat(edges.sample_source_pods, excluded.sample_source_pods))), 1, 5),
+              sample_destination_pods = list_slice(list_sort(list_distinct(list_concat(edges.sample_destination_pods, excluded.sample_destination_pods))), 1, 5);
+            DELETE FROM stage_edges;
+            """);
+    }
+
+    private void WriteBuckets(IngestBatch batch, DuckDBTransaction tx)
+    {
+        if (batch.Buckets.Count == 0)
+        {
+            return;
+        }
+
+        using (var appender = connection.CreateAppender("stage_buckets"))
+        using (var reasons = connection.CreateAppender("stage_drop_reasons"))
+        {
+            foreach (var b in batch.Buckets)
+            {
+                var (id, _, _) = _registry.EdgeId(b.Edge, tx);
+                var bucket = StoreTime.ToDateTime(b.BucketStartNs);
+                appender.CreateRow()
+                    .AppendValue(id).AppendValue(bucket).AppendValue(batch.Source)
+                    .AppendValue(b.Connections).AppendValue(b.Forwarded).AppendValue(b.Audit).AppendValue(b.Dropped).AppendValue(b.Redirected).AppendValue(b.Other)
+                    .AppendValue(b.SourcePods.Estimate()).AppendValue(b.DestinationPods.Estimate())
+                    .AppendValue(b.SourcePods.ToBytes()).AppendValue(b.DestinationPods.ToBytes())
+                    .AppendValue(StoreTime.ToDateTime(b.FirstNs)).AppendValue(StoreTime.ToDateTime(b.LastNs))
+                    .EndRow();
+                foreach (var (reason, count) in b.DropReasons)
+                {
+                    reasons.CreateRow().AppendValue(id).AppendValue(bucket).AppendValue(batch.Source).AppendValue(reason).AppendValue(count).EndRow();
+                }
+            }
+        }
+
+        // sketches are unions of hash sets: merged in C# for the rows that already exist, so the SQL stays a plain upsert
+        MergeExistingSketches(tx);
+        Execute(tx, """
+            INSERT INTO edge_buckets SELECT * FROM stage_buckets
+            ON CONFLICT (edge_id, bucket, source) DO UPDATE SET
+              connections = edge_buckets.connections + excluded.connections,
+              forwarded = edge_buckets.forwarded + excluded.forwarded,
+              audit = edge_buckets.audit + excluded.audit,
+              dropped = edge_buckets.dropped + excluded.dropped,
+              redirected = edge_buckets.redirected + excluded.redirected,
+              other = edge_buckets.other + excluded.other,
+              distinct_source_pods = excluded.distinct_source_pods,
+              distinct_destination_pods = excluded.distinct_destination_pods,
+              source_pods_sketch = excluded.source_pods_sketch,
+              destination_pods_sketch = excluded.destination_pods_sketch,
+              first_seen = least(edge_buckets.first_seen, excluded.first_seen),
+              last_seen = greatest(edge_buckets.last_seen, excluded.last_seen);
+            INSERT INTO edge_drop_reasons SELECT * FROM stage_drop_reasons
+            ON CONFLICT (edge_id, bucket, source, reason) DO UPDATE SET count = edge_drop_reasons.count + excluded.count;
+            DELETE FROM stage_buckets;
+            DELETE FROM stage_drop_reasons;
+            """);
+    }
+
+    private void MergeExistingSketches(DuckDBTransaction tx)
+    {
+        var merged = new List<(int Id, DateTime Bucket, string Source, DistinctSketch Src, DistinctSketch Dst)>();
+        using (var cmd = connection.CreateCommand())
+        {
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                SELECT s.edge_id, s.bucket, s.source, s.source_pods_sketch, s.destination_pods_sketch, b.source_pods_sketch, b.destination_pods_sketch
+                FROM stage_buckets s JOIN edge_buckets b USING (edge_id, bucket, source)
+                """;
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var src = Sketch(reader, 3);
+                src.Merge(Sketch(reader, 5));
+                var dst = Sketch(reader, 4);
+                dst.Merge(Sketch(reader, 6));
+                merged.Add((reader.GetInt32(0), reader.GetDateTime(1), reader.GetString(2), src, dst));
+            }
+        }
+
+        foreach (var (id, bucket, source, src, dst) in merged)
+        {
+            using var update = connection.CreateCommand();
+            update.Transaction = tx;
+            update.CommandText = """
+                UPDATE stage_buckets SET source_pods_sketch = $src, destination_pods_sketch = $dst,
+                  distinct_source_pods = $srcCount, distinct_destination_pods = $dstCount
+                WHERE edge_id = $id AND bucket = $bucket AND source = $source
+                """;
+            update.Parameters.Add(new DuckDBParameter("src", src.ToBytes()));
+            update.Parameters.Add(new DuckDBParameter("dst", dst.ToBytes()));
+            update.Parameters.Add(new DuckDBParameter("srcCount", src.Estimate()));
+            update.Parameters.Add(new DuckDBParameter("dstCount", dst.Estimate()));
+            update.Parameters.Add(new DuckDBParameter("id", id));
+            update.Parameters.Add(new DuckDBParameter("bucket", bucket));
+            update.Parameters.Add(new DuckDBParameter("source", source));
+            update.ExecuteNonQuery();
+        }
+    }
+
+    private static DistinctSketch Sketch(System.Data.Common.DbDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[Math.Min(stream.Length, SketchSize * 8)];
+        stream.ReadExactly(bytes);
+        return DistinctSketch.FromBytes(bytes);
+    }
+
+    private void WriteWorkloads(IngestBatch batch, DuckDBTransaction tx)
+    {
+        foreach (var w in batch.Workloads)
+        {
+            var id = _registry.PeerId(w.Workload, tx);
+            SortedDictionary<string, string>? labels = null;
+            SortedDictionary<string, string>? nsLabels = null;
+            List<string> pods = [];
+            DateTime? first = null, last = null;
+            using (var read = connection.CreateCommand())
+            {
+                read.Transaction = tx;
+                read.CommandText = "SELECT labels, namespace_labels, sample_pods, first_seen, last_seen FROM workloads WHERE peer_id = $id";
+                read.Parameters.Add(new DuckDBParameter("id", id));
+                using var reader = read.ExecuteReader();
+                if (reader.Read())
+                {
+                    labels = JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(0));
+                    nsLabels = JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(1));
+                    pods = reader.GetFieldValue<List<string>>(2);
+                    first = reader.GetDateTime(3);
+                    last = reader.GetDateTime(4);
+                }
+            }
+
+            var mergedLabels = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in w.Labels)
+            {
+                // stable labels are the ones every pod of the workload carried, in this batch and before
+                if (labels is null || (labels.TryGetValue(k, out var old) && old == v))
+                {
+                    mergedLabels[k] = v;
+                }
+            }
+
+            var mergedNs = new SortedDictionary<string, string>(nsLabels ?? new SortedDictionary<string, string>(), StringComparer.Ordinal);
+            foreach (var (k, v) in w.NamespaceLabels)
+            {
+                mergedNs[k] = v;
+            }
+
+            var samplePods = pods.Union(w.Pods, StringComparer.Ordinal).Take(5).ToList();
+            using var upsert = connection.CreateCommand();
+            upsert.Transaction = tx;
+            upsert.CommandText = "INSERT OR REPLACE INTO workloads VALUES ($id, $labels, $ns, $pods, $first, $last)";
+            upsert.Parameters.Add(new DuckDBParameter("id", id));
+            upsert.Parameters.Add(new DuckDBParameter("labels", JsonSerializer.Serialize(mergedLabels)));
+            upsert.Parameters.Add(new DuckDBParameter("ns", JsonSerializer.Serialize(mergedNs)));
+            upsert.Parameters.Add(new DuckDBParameter("pods", samplePods));
+            upsert.Parameters.Add(new DuckDBParameter("first", Min(first, StoreTime.ToDateTime(w.FirstNs))));
+            upsert.Parameters.Add(new DuckDBParameter("last", Max(last, StoreTime.ToDateTime(w.LastNs))));
+            upsert.ExecuteNonQuery();
+        }
+    }
+
+    private void WritePods(IngestBatch batch, DuckDBTransaction tx)
+    {
+        if (batch.Pods.Count == 0)
+        {
+            return;
+        }
+
+        using (var appender = connection.CreateAppender("stage_pods"))
+        {
+            foreach (var p in batch.Pods)
+            {
+                appender.CreateRow()
+                    .AppendValue(p.Namespace).AppendValue(p.Pod).AppendValue(_registry.PeerId(p.Workload, tx))
+                    .AppendValue(JsonSerializer.Serialize(new SortedDictionary<string, string>(p.Labels.ToDictionary(), StringComparer.Ordinal)))
+                    .AppendValue(JsonSerializer.Serialize(new SortedDictionary<string, string>(p.NamespaceLabels.ToDictionary(), StringComparer.Ordinal)))
+                    .AppendValue(p.Ip)
+                    .AppendValue(StoreTime.ToDateTime(p.FirstNs)).AppendValue(StoreTime.ToDateTime(p.LastNs))
+                    .EndRow();
+            }
+        }
+
+        Execute(tx, """
+            INSERT INTO pods SELECT * FROM stage_pods
+            ON CONFLICT (namespace, pod) DO UPDATE SET
+              peer_id = excluded.peer_id, labels = excluded.labels, namespace_labels = excluded.namespace_labels,
+              ip = coalesce(excluded.ip, pods.ip),
+              first_seen = least(pods.first_seen, excluded.first_seen), last_seen = greatest(pods.last_seen, excluded.last_seen);
+            DELETE FROM stage_pods;
+            """);
+    }
+
+    private void WriteL7(IngestBatch batch, DuckDBTransaction tx)
+    {
+        foreach (var d in batch.Dns)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO dns_observations VALUES ($edge, $query, $answers, $rcode, $ttl, $count, $first, $last)
+                ON CONFLICT (edge_id, query, answers, rcode) DO UPDATE SET
+                  count = dns_observations.count + excluded.count, ttl = greatest(dns_observations.ttl, excluded.ttl),
+                  first_seen = least(dns_observations.first_seen, excluded.first_seen), last_seen = greatest(dns_observations.last_seen, excluded.last_seen)
+                """;
+            cmd.Parameters.Add(new DuckDBParameter("edge", _registry.EdgeId(d.Edge, tx).Id));
+            cmd.Parameters.Add(new DuckDBParameter("query", d.Observation.Query));
+            cmd.Parameters.Add(new DuckDBParameter("answers", d.Observation.Answers));
+            cmd.Parameters.Add(new DuckDBParameter("rcode", d.Observation.Rcode));
+            cmd.Parameters.Add(new DuckDBParameter("ttl", (ulong)d.Observation.Ttl));
+            cmd.Parameters.Add(new DuckDBParameter("count", d.Observation.Count));
+            cmd.Parameters.Add(new DuckDBParameter("first", StoreTime.ToDateTime(d.FirstNs)));
+            cmd.Parameters.Add(new DuckDBParameter("last", StoreTime.ToDateTime(d.LastNs)));
+            cmd.ExecuteNonQuery();
+        }
+
+        foreach (var h in batch.Http)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO http_observations VALUES ($edge, $method, $path, $status, $count, $first, $last)
+                ON CONFLICT (edge_id, method, path, status) DO UPDATE SET
+                  count = http_observations.count + excluded.count,
+                  first_seen = least(http_observations.first_seen, excluded.first_seen), last_seen = greatest(http_observations.last_seen, excluded.last_seen)
+                """;
+            cmd.Parameters.Add(new DuckDBParameter("edge", _registry.EdgeId(h.Edge, tx).Id));
+            cmd.Parameters.Add(new DuckDBParameter("method", h.Observation.Method));
+            cmd.Parameters.Add(new DuckDBParameter("path", h.Observation.Path));
+            cmd.Parameters.Add(new DuckDBParameter("status", h.Observation.Status));
+            cmd.Parameters.Add(new DuckDBParameter("count", h.Observation.Count));
+            cmd.Parameters.Add(new DuckDBParameter("first", StoreTime.ToDateTime(h.FirstNs)));
+            cmd.Parameters.Add(new DuckDBParameter("last", StoreTime.ToDateTime(h.LastNs)));
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    private void WriteSource(IngestBatch batch, DuckDBTransaction tx)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO sources VALUES ($source, $kind, $address, $flows, $dups, $ignored, $connections, $first, $last, $resume, $now)
+            ON CONFLICT (source) DO UPDATE SET
+              kind = excluded.kind, address = coalesce(excluded.address, sources.address),
+              flows_read = sources.flows_read + excluded.flows_read, duplicates = sources.duplicates + excluded.duplicates,
+              ignored = sources.ignored + excluded.ignored, connections = sources.connections + excluded.connections,
+              first_flow = least(sources.first_flow, excluded.first_flow), last_flow = greatest(sources.last_flow, excluded.last_flow),
+              resume_from = coalesce(excluded.resume_from, sources.resume_from), updated_at = excluded.updated_at
+            """;
+        cmd.Parameters.Add(new DuckDBParameter("source", batch.Source));
+        cmd.Parameters.Add(new DuckDBParameter("kind", batch.SourceKind));
+        cmd.Parameters.Add(new DuckDBParameter("address", batch.Address));
+        cmd.Parameters.Add(new DuckDBParameter("flows", batch.FlowsRead));
+        cmd.Parameters.Add(new DuckDBParameter("dups", batch.Duplicates));
+        cmd.Parameters.Add(new DuckDBParameter("ignored", batch.Ignored));
+        cmd.Parameters.Add(new DuckDBParameter("connections", batch.ConnectionCount));
+        cmd.Parameters.Add(new DuckDBParameter("first", batch.FirstFlowNs is { } f ? StoreTime.ToDateTime(f) : null));
+        cmd.Parameters.Add(new DuckDBParameter("last", batch.LastFlowNs is { } l ? StoreTime.ToDateTime(l) : null));
+        cmd.Parameters.Add(new DuckDBParameter("resume", batch.ResumeFromNs is { } r ? StoreTime.ToDateTime(r) : null));
+        cmd.Parameters.Add(new DuckDBParameter("now", time.GetUtcNow().UtcDateTime));
+        cmd.ExecuteNonQuery();
+
+        if (batch.RecentConnections.Count > 0)
+        {
+            using (var appender = connection.CreateAppender("stage_recent"))
+            {
+                foreach (var (tuple, lastNs) in batch.RecentConnections)
+                {
+                    appender.CreateRow().AppendValue(batch.Source).AppendValue(tuple.Protocol.ToWire())
+                        .AppendValue(tuple.SourceIp).AppendValue(tuple.SourcePort).AppendValue(tuple.DestinationIp).AppendValue(tuple.DestinationPort)
+                        .AppendValue(StoreTime.ToDateTime(lastNs)).EndRow();
+                }
+            }
+
+            Execute(tx, "INSERT OR REPLACE INTO recent_connections SELECT * FROM stage_recent; DELETE FROM stage_recent;");
+        }
+
+        if (batch.ResumeFromNs is { } resume)
+        {
+            // only the connections a resume could replay matter
+            using var prune = connection.CreateCommand();
+            prune.Transaction = tx;
+            prune.CommandText = "DELETE FROM recent_connections WHERE source = $source AND last_seen < $horizon";
+            prune.Parameters.Add(new DuckDBParameter("source", batch.Source));
+            prune.Parameters.Add(new DuckDBParameter("horizon", StoreTime.ToDateTime(resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds)));
+            prune.ExecuteNonQuery();
+        }
+    }
+
+    private void WriteEvents(IngestBatch batch, DuckDBTransaction tx)
+    {
+        foreach (var lost in batch.LostEvents)
+        {
+            Insert(tx, "INSERT INTO lost_events VALUES ($1, $2, $3, $4, $5, $6, $7)", batch.Source, lost.Node, lost.LostSource, lost.Count,
+                lost.FirstNs is { } f ? StoreTime.ToDateTime(f) : null, lost.LastNs is { } l ? StoreTime.ToDateTime(l) : null, StoreTime.ToDateTime(lost.ObservedNs));
+        }
+
+        foreach (var status in batch.NodeStatuses)
+        {
+            Insert(tx, "INSERT INTO node_status VALUES ($1, $2, $3, $4, $5)", batch.Source, status.Node, status.State, status.Message, StoreTime.ToDateTime(status.ObservedNs));
+        }
+
+        foreach (var gap in batch.Gaps)
+        {
+            Insert(tx, "INSERT INTO data_gaps VALUES ($1, $2, $3, $4, $5, $6)", batch.Source, gap.Node, StoreTime.ToDateTime(gap.FromNs), StoreTime.ToDateTime(gap.ToNs), gap.Reason, StoreTime.ToDateTime(gap.ObservedNs));
+        }
+
+        if (batch.RawFlows.Count > 0)
+        {
+            using var appender = connection.CreateAppender("raw_flows");
+            foreach (var (timeNs, json) in batch.RawFlows)
+            {
+                appender.CreateRow().AppendValue(batch.Source).AppendValue(StoreTime.ToDateTime(timeNs)).AppendValue(json).EndRow();
+            }
+        }
+    }
+
+    private void Insert(DuckDBTransaction tx, string sql, params object?[] values)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        foreach (var value in values)
+        {
+            cmd.Parameters.Add(new DuckDBParameter { Value = value ?? DBNull.Value });
+        }
+
+        cmd.ExecuteNonQuery();
+    }
+
+    private void Execute(DuckDBTransaction tx, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private void EnsureStaging()
+    {
+        if (_staged)
+        {
+            return;
+        }
+
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = """
+            CREATE TEMP TABLE IF NOT EXISTS stage_edges AS SELECT * FROM edges LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_buckets AS SELECT * FROM edge_buckets LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_drop_reasons AS SELECT * FROM edge_drop_reasons LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_pods AS SELECT * FROM pods LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_recent AS SELECT * FROM recent_connections LIMIT 0;
+            """;
+        cmd.ExecuteNonQuery();
+        _staged = true;
+    }
+
+    private static DateTime Min(DateTime? a, DateTime b) => a is { } x && x < b ? x : b;
+    private static DateTime Max(DateTime? a, DateTime b) => a is { } x && x > b ? x : b;
+}

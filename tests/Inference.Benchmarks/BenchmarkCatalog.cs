@@ -1,0 +1,9 @@
+namespace Inference.Benchmarks;
+
+/// <summary>Every benchmark, one line each.</summary>
+internal static class BenchmarkCatalog
+{
+    public static IReadOnlyList<IBenchmark> All { get; } =
+    [
+    ];
+}

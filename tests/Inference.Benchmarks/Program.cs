@@ -1,0 +1,24 @@
+using Inference.Benchmarks;
+
+// dotnet run -c Release --project tests/Inference.Benchmarks -- [name ...]   (no name: all)
+var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
+var failed = 0;
+foreach (var name in selected)
+{
+    var benchmark = BenchmarkCatalog.All.FirstOrDefault(b => b.Name == name);
+    if (benchmark is null)
+    {
+        Console.Error.WriteLine($"unknown benchmark '{name}'; known: {string.Join(", ", BenchmarkCatalog.All.Select(b => b.Name))}");
+        return 2;
+    }
+
+    Console.WriteLine($"== {benchmark.Name}: {benchmark.Description}");
+    var met = await benchmark.RunAsync(Console.Out, CancellationToken.None);
+    Console.WriteLine($"== {benchmark.Name}: target {(met ? "met" : "NOT met")}");
+    if (!met)
+    {
+        failed++;
+    }
+}
+
+return failed == 0 ? 0 : 1;
