@@ -89,6 +89,9 @@ public sealed class InferenceStore : IDisposable
         return new InferenceStore(full, connection, time);
     }
 
+    /// <summary>Adds rows of a source's own (Kafka offsets, dead letters) to every batch's transaction.</summary>
+    public void AddBatchExtension(IBatchExtension extension) => Batches.Extensions.Add(extension);
+
     public int SchemaVersion => Migrator.CurrentVersion(_connection);
 
     /// <summary>A connection for ad-hoc reads in the same process (tests, notebooks-like queries).</summary>

@@ -16,7 +16,7 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
     private bool _staged;
 
     /// <summary>Extensions (Kafka offsets, dead letters) write themselves in the same transaction.</summary>
-    public static List<Action<DuckDBConnection, DuckDBTransaction, IngestBatch>> ExtensionWriters { get; } = [];
+    public List<IBatchExtension> Extensions { get; } = [];
 
     public void Apply(IngestBatch batch)
     {
@@ -31,9 +31,9 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             WriteL7(batch, tx);
             WriteSource(batch, tx);
             WriteEvents(batch, tx);
-            foreach (var writer in ExtensionWriters)
+            foreach (var extension in Extensions)
             {
-                writer(connection, tx, batch);
+                extension.Write(connection, tx, batch);
             }
 
             tx.Commit();
