@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return IngestCommand.Create();
         yield return EdgesCommand.Create();
         yield return StatusCommand.Create();
+        yield return EvaluateCommand.Create();
     }
 }

@@ -68,9 +68,16 @@ public static partial class WorkloadOwner
             {
                 return (m.Groups["name"].Value, WorkloadKind.DaemonSet);
             }
+
+            if (podName.EndsWith("-*", StringComparison.Ordinal))
+            {
+                // Calico's aggregated name of a DaemonSet's pods (<generateName>*)
+                return (podName[..^2], WorkloadKind.DaemonSet);
+            }
         }
 
-        return labels.Count == 0 ? FromNameOnly(podName) : FromNameShape(podName, labels);
+        // an aggregated name (<generateName>*) with labels that name no owner: the name's shape is all there is
+        return labels.Count == 0 || podName.EndsWith("-*", StringComparison.Ordinal) ? FromNameOnly(podName) : FromNameShape(podName, labels);
     }
 
     /// <summary>The owner of a Job: the CronJob when the Job is named like one of its runs.</summary>

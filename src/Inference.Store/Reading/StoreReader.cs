@@ -40,8 +40,8 @@ public sealed class StoreReader
 
         cmd.CommandText = $"""
             WITH totals AS (
-              SELECT b.edge_id, sum(b.connections) AS connections, sum(b.forwarded) AS forwarded, sum(b.audit) AS audit,
-                     sum(b.dropped) AS dropped, sum(b.redirected) AS redirected, sum(b.other) AS other,
+              SELECT b.edge_id, sum(b.connections)::BIGINT AS connections, sum(b.forwarded)::BIGINT AS forwarded, sum(b.audit)::BIGINT AS audit,
+                     sum(b.dropped)::BIGINT AS dropped, sum(b.redirected)::BIGINT AS redirected, sum(b.other)::BIGINT AS other,
                      min(b.first_seen) AS first_seen, max(b.last_seen) AS last_seen,
                      max(b.distinct_source_pods) AS src_pods, max(b.distinct_destination_pods) AS dst_pods
               FROM edge_buckets b JOIN edges e USING (edge_id)
@@ -50,7 +50,7 @@ public sealed class StoreReader
               GROUP BY b.edge_id
             ), reasons AS (
               SELECT r.edge_id, list(r.reason ORDER BY r.reason) AS reasons, list(r.count ORDER BY r.reason) AS counts
-              FROM (SELECT edge_id, reason, sum(count) AS count FROM edge_drop_reasons GROUP BY ALL) r GROUP BY r.edge_id
+              FROM (SELECT edge_id, reason, sum(count)::BIGINT AS count FROM edge_drop_reasons GROUP BY ALL) r GROUP BY r.edge_id
             )
             SELECT e.protocol, e.port, e.icmp_type, t.connections, t.forwarded, t.audit, t.dropped, t.redirected, t.other,
                    t.first_seen, t.last_seen, t.src_pods, t.dst_pods, e.sample_source_pods, e.sample_destination_pods,

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Inference.Cli.Output;
+using Inference.Store.Reading;
+
+namespace Inference.Cli.Commands;
+
+/// <summary><c>inference status</c>: per source what was read and covered, and every sign of missing data.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var output = GlobalOptions.Output("table", "table", "json");
+        var command = new Command("status", "Per ingest source: flows read, connections, edges, time window covered, lost events, unavailable nodes and gaps");
+        command.Options.Add(output);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            StoreStatus status;
+            using (var store = StoreAccess.Open(parseResult, readOnly: true))
+            {
+                status = store.Reads.Status();
+            }
+
+            var writer = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(output) == "json")
+            {
+                await writer.WriteLineAsync(JsonSerializer.Serialize(status, JsonOptions).AsMemory(), cancellationToken);
+                return 0;
+            }
+
+            var sources = Tables.New("SOURCE", "KIND", "FLOWS", "CONNECTIONS", "EDGES", "DUPLICATES", "WINDOW");
+            foreach (var s in status.Sources)
+            {
+                Tables.AddRow(sources, s.Source, s.Kind, N(s.FlowsRead), N(s.Connections), N(s.Edges), N(s.Duplicates),
+                    s.FirstFlow is { } f && s.LastFlow is { } l ? $"{EdgeJson.Time(f)} .. {EdgeJson.Time(l)} ({Inference.Core.Time.GoDuration.Format(l - f)})" : "no flows");
+            }
+
+            Tables.Write(writer, sources);
+            if (status.LostEvents.Count == 0 && status.UnavailableNodes.Count == 0 && status.Gaps.Count == 0)
+            {
+                await writer.WriteLineAsync("No lost events, unavailable nodes or gaps recorded.".AsMemory(), cancellationToken);
+                return 0;
+            }
+
+            if (status.LostEvents.Count > 0)
+            {
+                var lost = Tables.New("SOURCE", "NODE", "LOST BY", "EVENTS", "FIRST", "LAST");
+                foreach (var l in status.LostEvents)
+                {
+                    Tables.AddRow(lost, l.Source, l.Node, l.LostSource, N(l.Count), T(l.FirstLost ?? l.ObservedAt), T(l.LastLost ?? l.ObservedAt));
+                }
+
+                await writer.WriteLineAsync("Lost events:".AsMemory(), cancellationToken);
+                Tables.Write(writer, lost);
+            }
+
+            if (status.UnavailableNodes.Count > 0)
+            {
+                var nodes = Tables.New("SOURCE", "NODE", "STATE", "AT", "MESSAGE");
+                foreach (var n in status.UnavailableNodes)
+                {
+                    Tables.AddRow(nodes, n.Source, n.Node, n.State, T(n.ObservedAt), n.Message);
+                }
+
+                await writer.WriteLineAsync("Unavailable nodes:".AsMemory(), cancellationToken);
+                Tables.Write(writer, nodes);
+            }
+
+            if (status.Gaps.Count > 0)
+            {
+                var gaps = Tables.New("SOURCE", "NODE", "FROM", "TO", "REASON");
+                foreach (var g in status.Gaps)
+                {
+                    Tables.AddRow(gaps, g.Source, g.Node ?? "all", T(g.From), T(g.To), g.Reason);
+                }
+
+                await writer.WriteLineAsync("Data gaps:".AsMemory(), cancellationToken);
+                Tables.Write(writer, gaps);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+    private static string T(DateTimeOffset t) => EdgeJson.Time(t);
+}

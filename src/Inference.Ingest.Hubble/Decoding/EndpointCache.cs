@@ -1,0 +1,30 @@
+using Inference.Core.Connections;
+
+namespace Inference.Ingest.Hubble.Decoding;
+
+/// <summary>
+/// Resolved endpoints keyed by the raw bytes of their description: every flow of a pod carries the same endpoint
+/// bytes, so labels are decoded and the owner derived once per pod, not once per flow. Bounded: cleared when full.
+/// </summary>
+internal sealed class EndpointCache(int capacity = 50_000)
+{
+    private readonly Dictionary<byte[], EndpointInfo> _endpoints = new(ByteKeyComparer.Instance);
+
+    public EndpointInfo GetOrAdd<TState>(ReadOnlySpan<byte> raw, TState state, Func<TState, EndpointInfo> resolve)
+    {
+        var lookup = _endpoints.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(raw, out var endpoint))
+        {
+            return endpoint;
+        }
+
+        if (_endpoints.Count >= capacity)
+        {
+            _endpoints.Clear();
+        }
+
+        endpoint = resolve(state);
+        _endpoints[raw.ToArray()] = endpoint;
+        return endpoint;
+    }
+}

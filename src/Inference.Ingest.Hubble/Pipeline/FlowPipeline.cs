@@ -1,0 +1,161 @@
+using Inference.Core.Aggregation;
+using Inference.Core.Connections;
+using Inference.Ingest.Hubble.Decoding;
+using Inference.Store;
+using Inference.Store.Writing;
+
+namespace Inference.Ingest.Hubble.Pipeline;
+
+/// <summary>
+/// Decoded responses in, stored edges out: assembles connections, folds them into edge buckets and hands a batch to the
+/// store's writer every flush interval. Single-threaded (one per stream); the writer runs on its own task.
+/// </summary>
+public sealed class FlowPipeline
+{
+    private readonly IngestOptions _options;
+    private readonly StoreWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ConnectionTracker _tracker;
+    private readonly EdgeAggregator _aggregator;
+    private readonly List<Connection> _closed = [];
+    private IngestBatch _batch;
+    private long _lastFlush;
+    private long _duplicatesReported;
+    private long _ignoredReported;
+
+    public FlowPipeline(IngestOptions options, StoreWriter writer, TimeProvider time)
+    {
+        _options = options;
+        _writer = writer;
+        _time = time;
+        _tracker = new ConnectionTracker(options.Connections);
+        _aggregator = new EdgeAggregator(options.Bucket);
+        _batch = NewBatch();
+        _lastFlush = time.GetTimestamp();
+    }
+
+    public long FlowsRead { get; private set; }
+    public long Connections { get; private set; }
+    public long LostEvents { get; private set; }
+    public long Duplicates => _tracker.Duplicates;
+
+    /// <summary>The latest flow time seen (what a reconnect resumes from, minus a margin).</summary>
+    public long LastFlowNs => _tracker.MaxSeenNs;
+
+    /// <summary>Makes a resumed stream skip the events of connections an earlier run already stored.</summary>
+    public void Resume(ResumeStateView state)
+    {
+        foreach (var (tuple, lastNs) in state.RecentConnections)
+        {
+            _tracker.RememberStored(tuple, lastNs);
+        }
+    }
+
+    public void Accept(in DecodedResponse response, ReadOnlySpan<byte> raw = default)
+    {
+        switch (response.Kind)
+        {
+            case ResponseKind.Flow:
+                var flow = response.Flow!;
+                FlowsRead++;
+                _batch.FlowsRead++;
+                _batch.FirstFlowNs = _batch.FirstFlowNs is { } f ? Math.Min(f, flow.TimeNs) : flow.TimeNs;
+                _batch.LastFlowNs = _batch.LastFlowNs is { } l ? Math.Max(l, flow.TimeNs) : flow.TimeNs;
+                if (_options.KeepRaw > 0 && _batch.RawFlows.Count < _options.KeepRaw && !raw.IsEmpty)
+                {
+                    _batch.RawFlows.Add((flow.TimeNs, System.Text.Encoding.UTF8.GetString(raw)));
+                }
+
+                _tracker.Add(flow, _closed);
+                Drain();
+                break;
+            case ResponseKind.LostEvents:
+                LostEvents += response.Lost!.Count;
+                _batch.LostEvents.Add(response.Lost with { ObservedNs = response.Lost.ObservedNs == 0 ? Now() : response.Lost.ObservedNs });
+                break;
+            case ResponseKind.NodeStatus:
+                var status = response.NodeStatus!;
+                foreach (var node in status.Nodes.DefaultIfEmpty(""))
+                {
+                    _batch.NodeStatuses.Add(new NodeStatusRecord(node, status.State, status.Message, status.TimeNs == 0 ? Now() : status.TimeNs));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Records a stretch of time the stream could not cover.</summary>
+    public void ReportGap(string? node, long fromNs, long toNs, string reason) =>
+        _batch.Gaps.Add(new DataGap(node, fromNs, toNs, reason, Now()));
+
+    /// <summary>True when a flush is due (interval elapsed or enough pending).</summary>
+    public bool FlushDue =>
+        _aggregator.PendingBuckets >= _options.FlushBuckets || _time.GetElapsedTime(_lastFlush) >= _options.FlushInterval;
+
+    /// <summary>Hands what is pending to the writer. <paramref name="final"/> closes every open connection first (end of input, shutdown).</summary>
+    public async ValueTask FlushAsync(bool final, CancellationToken cancellationToken)
+    {
+        if (final)
+        {
+            _tracker.CloseAll(_closed);
+        }
+        else
+        {
+            _tracker.Sweep(_closed);
+        }
+
+        Drain();
+        _aggregator.DrainInto(_batch);
+        _batch.Duplicates = _tracker.Duplicates - _duplicatesReported;
+        _batch.Ignored = _tracker.Ignored - _ignoredReported;
+        _duplicatesReported = _tracker.Duplicates;
+        _ignoredReported = _tracker.Ignored;
+        // a later run resumes before the oldest connection still open, so none of its events are missed
+        _batch.ResumeFromNs = _tracker.OldestOpenNs ?? (_tracker.MaxSeenNs == 0 ? null : _tracker.MaxSeenNs);
+        _lastFlush = _time.GetTimestamp();
+        if (_batch.IsEmpty)
+        {
+            return;
+        }
+
+        var batch = _batch;
+        _batch = NewBatch();
+        // after a flush with no open connection, the write must be durable before we report done
+        await _writer.WriteAsync(batch, cancellationToken);
+    }
+
+    private void Drain()
+    {
+        if (_closed.Count == 0)
+        {
+            return;
+        }
+
+        var recentHorizon = _tracker.MaxSeenNs - (long)TimeSpan.FromMinutes(5).TotalNanoseconds;
+        foreach (var connection in _closed)
+        {
+            _aggregator.Add(connection);
+            Connections++;
+            if (connection.LastNs >= recentHorizon)
+            {
+                _batch.RecentConnections.Add((connection.Tuple, connection.LastNs));
+            }
+        }
+
+        _closed.Clear();
+    }
+
+    private IngestBatch NewBatch() => new() { Source = _options.Source, SourceKind = _options.SourceKind, Address = _options.Address };
+
+    private long Now() => (_time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+}
+
+/// <summary>What a resumed stream needs to know (see <see cref="Inference.Store.Reading.ResumeState"/>).</summary>
+public sealed record ResumeStateView(long? ResumeFromNs, long? LastFlowNs, IReadOnlyList<(FiveTuple Tuple, long LastNs)> RecentConnections)
+{
+    public static ResumeStateView From(InferenceStore store, string source)
+    {
+        var state = store.Reads.Resume(source);
+        return new ResumeStateView(state.ResumeFromNs, state.LastFlowNs, state.RecentConnections);
+    }
+}

@@ -1,0 +1,59 @@
+using Inference.Ingest.Hubble.Files;
+using Inference.Ingest.Hubble.Relay;
+using Inference.Store;
+using Inference.Store.Writing;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Ingest.Hubble.Pipeline;
+
+/// <summary>What one ingest run did.</summary>
+public sealed record IngestSummary(string Source, long Lines, long Malformed, long FlowsRead, long Connections, long Duplicates, long LostEvents, string StopReason);
+
+/// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
+public static class HubbleIngestRunner
+{
+    public static async Task<IngestSummary> ImportFileAsync(InferenceStore store, string path, IngestOptions options,
+        Action<MalformedLine> onMalformed, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var writer = new StoreWriter(store);
+        var pipeline = new FlowPipeline(options, writer, time);
+        var importer = new HubbleFileImporter(pipeline);
+        var stopReason = "end of input";
+        await using (var input = HubbleFileImporter.Open(path))
+        {
+            try
+            {
+                await importer.ImportAsync(input, path == "-" ? "<stdin>" : path, onMalformed, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ctrl-C: keep what was read
+                stopReason = "interrupted";
+            }
+        }
+
+        await pipeline.FlushAsync(final: true, CancellationToken.None);
+        await writer.CompleteAsync();
+        store.Checkpoint();
+        return new IngestSummary(options.Source, importer.Lines, importer.Malformed, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stopReason);
+    }
+
+    public static async Task<IngestSummary> FollowRelayAsync(InferenceStore store, RelayOptions relay, IngestOptions options,
+        ILogger logger, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var resume = ResumeStateView.From(store, options.Source);
+        await using var writer = new StoreWriter(store);
+        var pipeline = new FlowPipeline(options, writer, time);
+        var ingester = new HubbleRelayIngester(relay, pipeline, logger, time);
+        var reason = await ingester.RunAsync(resume, cancellationToken);
+        await writer.CompleteAsync();
+        store.Checkpoint();
+        var stop = reason switch
+        {
+            RelayStopReason.Duration => "duration reached",
+            RelayStopReason.IdleTimeout => "idle timeout",
+            _ => "interrupted",
+        };
+        return new IngestSummary(options.Source, 0, 0, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stop);
+    }
+}

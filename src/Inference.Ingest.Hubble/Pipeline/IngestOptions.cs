@@ -1,0 +1,28 @@
+using Inference.Core.Connections;
+
+namespace Inference.Ingest.Hubble.Pipeline;
+
+/// <summary>How a Hubble stream is turned into stored edges.</summary>
+public sealed record IngestOptions
+{
+    /// <summary>The source's name in the store (a relay address, a file path).</summary>
+    public required string Source { get; init; }
+
+    /// <summary><c>hubble-relay</c> or <c>hubble-file</c>.</summary>
+    public required string SourceKind { get; init; }
+
+    public string? Address { get; init; }
+    public ConnectionOptions Connections { get; init; } = new();
+
+    /// <summary>Edges are counted per bucket of this size.</summary>
+    public TimeSpan Bucket { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Closed connections are written at least this often.</summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>... or as soon as this many edge buckets are pending.</summary>
+    public int FlushBuckets { get; init; } = 20_000;
+
+    /// <summary>Raw flow lines kept per batch for debugging (file import only; 0 keeps none).</summary>
+    public int KeepRaw { get; init; }
+}

@@ -1,0 +1,73 @@
+namespace Inference.Ingest.Hubble.Protobuf;
+
+/// <summary>A minimal protobuf wire-format reader over a span: tags, varints, length-delimited fields, skipping.</summary>
+internal ref struct WireReader(ReadOnlySpan<byte> buffer)
+{
+    private readonly ReadOnlySpan<byte> _buffer = buffer;
+    private int _position;
+
+    public bool IsAtEnd => _position >= _buffer.Length;
+
+    /// <summary>Reads the next tag: field number and wire type.</summary>
+    public (int Field, int WireType) ReadTag()
+    {
+        var tag = ReadVarint();
+        return ((int)(tag >> 3), (int)(tag & 7));
+    }
+
+    public ulong ReadVarint()
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (_position >= _buffer.Length)
+            {
+                throw new Decoding.HubbleDecodeException("truncated varint");
+            }
+
+            var b = _buffer[_position++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+
+        throw new Decoding.HubbleDecodeException("malformed varint");
+    }
+
+    public ReadOnlySpan<byte> ReadBytes()
+    {
+        var length = ReadVarint();
+        if (length > (ulong)(_buffer.Length - _position))
+        {
+            throw new Decoding.HubbleDecodeException("length-delimited field runs past the end of the message");
+        }
+
+        var slice = _buffer.Slice(_position, (int)length);
+        _position += (int)length;
+        return slice;
+    }
+
+    public void Skip(int wireType)
+    {
+        switch (wireType)
+        {
+            case 0: ReadVarint(); break;
+            case 1: Advance(8); break;
+            case 2: ReadBytes(); break;
+            case 5: Advance(4); break;
+            default: throw new Decoding.HubbleDecodeException($"unsupported wire type {wireType}");
+        }
+    }
+
+    private void Advance(int count)
+    {
+        if (_position + count > _buffer.Length)
+        {
+            throw new Decoding.HubbleDecodeException("truncated fixed-size field");
+        }
+
+        _position += count;
+    }
+}

@@ -1,0 +1,229 @@
+using System.Threading.Channels;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Inference.Ingest.Hubble.Decoding;
+using Inference.Ingest.Hubble.Pipeline;
+using Inference.Ingest.Hubble.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Ingest.Hubble.Relay;
+
+/// <summary>Why a relay ingest stopped.</summary>
+public enum RelayStopReason
+{
+    Cancelled,
+    Duration,
+    IdleTimeout,
+}
+
+/// <summary>
+/// Follows <c>GetFlows</c> on Hubble Relay until stopped: a receive loop copies raw messages into a bounded channel,
+/// a processing loop decodes and stores them. When the relay goes away it reconnects with backoff and resumes from
+/// the last flow seen minus a margin; duplicates are dropped by the tracker, holes are recorded as data gaps.
+/// </summary>
+public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipeline, ILogger logger, TimeProvider time)
+{
+    private readonly HubbleProtoDecoder _decoder = new();
+
+    public int Connects { get; private set; }
+
+    public async Task<RelayStopReason> RunAsync(ResumeStateView resume, CancellationToken cancellationToken)
+    {
+        using var durationCts = options.Duration is { } d ? new CancellationTokenSource(d, time) : new CancellationTokenSource();
+        using var idleCts = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, durationCts.Token, idleCts.Token);
+        var messages = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.ReceiveBuffer) { SingleReader = true, SingleWriter = true });
+        pipeline.Resume(resume);
+
+        var receive = Task.Run(() => ReceiveLoopAsync(messages.Writer, resume, stop.Token), CancellationToken.None);
+        try
+        {
+            await ProcessLoopAsync(messages.Reader, idleCts, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // stopping is the normal end of a follow stream
+        }
+
+        await stop.CancelAsync();
+        try
+        {
+            await receive;
+        }
+        catch (OperationCanceledException)
+        {
+            // the receive loop ends by cancellation
+        }
+
+        // whatever was received before the stop is still stored
+        while (messages.Reader.TryRead(out var message))
+        {
+            Process(message);
+        }
+
+        await pipeline.FlushAsync(final: true, CancellationToken.None);
+        return durationCts.IsCancellationRequested ? RelayStopReason.Duration : idleCts.IsCancellationRequested ? RelayStopReason.IdleTimeout : RelayStopReason.Cancelled;
+    }
+
+    private async Task ProcessLoopAsync(ChannelReader<byte[]> reader, CancellationTokenSource idle, CancellationToken cancellationToken)
+    {
+        var lastFlow = time.GetTimestamp();
+        var flowsAtCheck = pipeline.FlowsRead;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = options.IdleTimeout is { } t ? TimeSpan.FromMilliseconds(Math.Min(t.TotalMilliseconds, 1000)) : TimeSpan.FromSeconds(1);
+            using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            tick.CancelAfter(wait);
+            try
+            {
+                if (await reader.WaitToReadAsync(tick.Token))
+                {
+                    while (reader.TryRead(out var message))
+                    {
+                        Process(message);
+                        if (pipeline.FlushDue)
+                        {
+                            await pipeline.FlushAsync(final: false, cancellationToken);
+                        }
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // a quiet second: time to flush and check the idle timeout
+            }
+
+            if (pipeline.FlushDue)
+            {
+                await pipeline.FlushAsync(final: false, cancellationToken);
+            }
+
+            if (pipeline.FlowsRead != flowsAtCheck)
+            {
+                flowsAtCheck = pipeline.FlowsRead;
+                lastFlow = time.GetTimestamp();
+            }
+            else if (options.IdleTimeout is { } timeout && time.GetElapsedTime(lastFlow) >= timeout)
+            {
+                await idle.CancelAsync();
+                return;
+            }
+        }
+    }
+
+    private void Process(byte[] message)
+    {
+        DecodedResponse response;
+        try
+        {
+            response = _decoder.Decode(message);
+        }
+        catch (HubbleDecodeException ex)
+        {
+            RelayLog.Undecodable(logger, ex.Message);
+            return;
+        }
+
+        if (response.Kind == ResponseKind.NodeStatus && response.NodeStatus!.State != "NODE_CONNECTED")
+        {
+            RelayLog.NodeStatus(logger, string.Join(',', response.NodeStatus.Nodes), response.NodeStatus.State, response.NodeStatus.Message);
+        }
+        else if (response.Kind == ResponseKind.LostEvents)
+        {
+            RelayLog.LostEvents(logger, response.Lost!.Count, response.Lost.Node, response.Lost.LostSource);
+        }
+
+        if (response.Kind == ResponseKind.Flow && _awaitingFirstFlowAfter is { } after)
+        {
+            _awaitingFirstFlowAfter = null;
+            var windowNs = (long)TimeSpan.FromSeconds(30).TotalNanoseconds;
+            if (response.Flow!.TimeNs > after + windowNs)
+            {
+                RelayLog.Gap(logger, Writing(after), Writing(response.Flow.TimeNs));
+                pipeline.ReportGap(null, after, response.Flow.TimeNs, "after a reconnect the relay returned no flows for this time; its ring buffer may no longer have held them");
+            }
+        }
+
+        pipeline.Accept(response);
+    }
+
+    private long? _awaitingFirstFlowAfter;
+
+    private static DateTimeOffset Writing(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
+
+    private async Task ReceiveLoopAsync(ChannelWriter<byte[]> writer, ResumeStateView resume, CancellationToken cancellationToken)
+    {
+        var backoff = options.InitialBackoff;
+        var marginNs = (long)options.ResumeMargin.TotalNanoseconds;
+        using var channel = RelayChannelFactory.Create(options);
+        var invoker = channel.CreateCallInvoker();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                // resume from what this run saw, else from what the store saw, else from --since
+                long? sinceNs = pipeline.LastFlowNs > 0 ? pipeline.LastFlowNs - marginNs
+                    : resume.ResumeFromNs is { } r ? r - marginNs
+                    : options.Since is { } s ? (s.UtcTicks - DateTime.UnixEpoch.Ticks) * 100 : null;
+                if (Connects > 0 && pipeline.LastFlowNs > 0)
+                {
+                    _awaitingFirstFlowAfter = pipeline.LastFlowNs;
+                }
+
+                var request = BuildRequest(sinceNs);
+                Connects++;
+                RelayLog.Connecting(logger, options.Address, sinceNs is { } ns ? Writing(ns).ToString("O", System.Globalization.CultureInfo.InvariantCulture) : "now");
+                string reason;
+                try
+                {
+                    using var call = invoker.AsyncServerStreamingCall(RawGetFlows.Method, null, new CallOptions(cancellationToken: cancellationToken), request);
+                    while (await call.ResponseStream.MoveNext(cancellationToken))
+                    {
+                        await writer.WriteAsync(call.ResponseStream.Current, cancellationToken);
+                        backoff = options.InitialBackoff;
+                    }
+
+                    reason = "the stream ended";
+                }
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.Unimplemented or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+                {
+                    throw new RelayException($"Hubble Relay {options.Address} refused GetFlows: {ex.Status.StatusCode}: {ex.Status.Detail}", ex);
+                }
+                catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    reason = $"{ex.StatusCode}: {ex.Status.Detail}";
+                }
+
+                RelayLog.Reconnecting(logger, options.Address, reason, backoff);
+                await Task.Delay(backoff, time, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
+            }
+        }
+        finally
+        {
+            writer.TryComplete();
+        }
+    }
+
+    private Cilium.Observer.GetFlowsRequest BuildRequest(long? sinceNs)
+    {
+        var request = new Cilium.Observer.GetFlowsRequest { Follow = true };
+        if (sinceNs is { } ns)
+        {
+            request.Since = new Timestamp { Seconds = ns / 1_000_000_000, Nanos = (int)(ns % 1_000_000_000) };
+        }
+
+        foreach (var ns2 in options.Namespaces)
+        {
+            // "either side", as the hubble CLI sends --namespace: two whitelist filters, ORed
+            request.Whitelist.Add(new Cilium.Flow.FlowFilter { SourcePod = { ns2 + "/" } });
+            request.Whitelist.Add(new Cilium.Flow.FlowFilter { DestinationPod = { ns2 + "/" } });
+        }
+
+        return request;
+    }
+}
+
+/// <summary>The relay refused the request in a way retrying cannot fix.</summary>
+public sealed class RelayException(string message, Exception? inner = null) : Exception(message, inner);
