@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Confluent.Kafka;
+using Inference.Ingest.Calico.Counting;
+using Inference.Ingest.Calico.Storage;
+using Inference.Store;
+using Inference.Store.Writing;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Ingest.Calico.Kafka;
+
+/// <summary>
+/// Consumes Calico records from Kafka into the store. librdkafka is driven from one dedicated thread (Consume, Commit and
+/// the rebalance callbacks all run there); parsing and counting run on a second stage behind a bounded channel; the
+/// store's writer is the third. Offsets are committed only after their batch is durably in DuckDB, and the store keeps
+/// each partition's progress in the same transaction, so a redelivered message is recognised and skipped.
+/// </summary>
+public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, CalicoIngestOptions options, ILogger logger, TimeProvider time)
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BarrierTimeout = TimeSpan.FromSeconds(60);
+    private readonly ConcurrentQueue<IReadOnlyList<PartitionProgress>> _toCommit = new();
+    private ConcurrentDictionary<(string Topic, int Partition), long> _stored = new();
+    private Channel<KafkaItem>? _channel;
+    private Task? _processing;
+
+    /// <summary>Consumes until cancelled, the duration is over, or the topic was idle for the idle timeout.</summary>
+    public async Task<CalicoIngestResult> RunAsync(CancellationToken cancellationToken)
+    {
+        CalicoStoreExtension.Register(store);
+        _stored = new ConcurrentDictionary<(string, int), long>(CalicoStateLoader.Offsets(store.Connection, options.SourceName));
+        var states = CalicoStateLoader.Intervals(store.Connection, options.SourceName);
+        _channel = Channel.CreateBounded<KafkaItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        var processor = new MessageProcessor(options, writer, _stored, states, offsets => _toCommit.Enqueue(offsets), logger, time);
+        _processing = Task.Run(() => processor.RunAsync(_channel.Reader), CancellationToken.None);
+
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                done.TrySetResult(ConsumeLoop(cancellationToken));
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        { IsBackground = true, Name = "kafka-consumer:" + options.Topic };
+        thread.Start();
+
+        var reason = await done.Task;
+        await _processing; // rethrows a store failure
+        return new CalicoIngestResult(processor.Messages, processor.Records, processor.DeadLetters, processor.Redelivered, processor.Batches, reason);
+    }
+
+    private string ConsumeLoop(CancellationToken cancellationToken)
+    {
+        var config = new ConsumerConfig(options.Kafka.Values.ToDictionary())
+        {
+            BootstrapServers = options.Brokers,
+            GroupId = options.Group,
+            // the offsets we commit are the ones the store holds, nothing else
+            EnableAutoCommit = false,
+            EnableAutoOffsetStore = false,
+            AutoOffsetReset = options.FromBeginning ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
+        };
+        Log.Consuming(logger, options.Topic, options.Brokers, options.Group, options.Kafka.Describe());
+
+        var brokerDown = false;
+        IConsumer<Ignore, byte[]> consumer;
+        try
+        {
+            consumer = new ConsumerBuilder<Ignore, byte[]>(config)
+                .SetLogHandler((_, m) => Log.Librdkafka(logger, m.Facility, options.Kafka.Redact(m.Message)))
+                .SetErrorHandler((_, e) =>
+                {
+                    brokerDown = true;
+                    Log.BrokerError(logger, options.Kafka.Redact(e.Reason), e.Code.ToString());
+                })
+                .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
+                .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions))
+                .SetPartitionsLostHandler((_, partitions) => Log.Lost(logger, Describe(partitions.Select(p => p.TopicPartition))))
+                .Build();
+        }
+        catch (Exception ex) when (ex is ArgumentException or KafkaException or InvalidOperationException)
+        {
+            _channel!.Writer.TryComplete();
+            throw new ArgumentException($"invalid Kafka configuration: {options.Kafka.Redact(ex.Message)}", ex);
+        }
+
+        var reason = "cancelled";
+        try
+        {
+            consumer.Subscribe(options.Topic);
+            var started = time.GetTimestamp();
+            var lastMessage = started;
+            while (true)
+            {
+                CommitStored(consumer);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    reason = "cancelled";
+                    break;
+                }
+
+                if (_processing!.IsCompleted)
+                {
+                    reason = "store failed";
+                    break;
+                }
+
+                if (options.Duration is { } d && time.GetElapsedTime(started) >= d)
+                {
+                    reason = "duration";
+                    break;
+                }
+
+                if (options.IdleTimeout is { } idle && time.GetElapsedTime(lastMessage) >= idle)
+                {
+                    reason = "idle";
+                    break;
+                }
+
+                ConsumeResult<Ignore, byte[]>? result;
+                try
+                {
+                    result = consumer.Consume(PollInterval);
+                }
+                catch (ConsumeException ex) when (!ex.Error.IsFatal)
+                {
+                    Log.BrokerError(logger, options.Kafka.Redact(ex.Error.Reason), ex.Error.Code.ToString());
+                    continue;
+                }
+
+                if (result is null || result.IsPartitionEOF)
+                {
+                    continue;
+                }
+
+                if (brokerDown)
+                {
+                    brokerDown = false;
+                    Log.Restored(logger);
+                }
+
+                lastMessage = time.GetTimestamp();
+                Send(new KafkaItem(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Value, null));
+            }
+        }
+        finally
+        {
+            // finish the batch in flight, store it, commit it, leave the group
+            _channel!.Writer.TryComplete();
+            try
+            {
+                _processing!.GetAwaiter().GetResult();
+                CommitStored(consumer);
+            }
+            finally
+            {
+                try
+                {
+                    consumer.Close();
+                }
+                catch (KafkaException ex)
+                {
+                    Log.CommitFailed(logger, options.Kafka.Redact(ex.Message));
+                }
+
+                consumer.Dispose();
+            }
+        }
+
+        return reason;
+    }
+
+    private void Send(KafkaItem item)
+    {
+        while (!_channel!.Writer.TryWrite(item))
+        {
+            if (_processing!.IsCompleted)
+            {
+                return;
+            }
+
+            _channel.Writer.WaitToWriteAsync().AsTask().Wait(PollInterval);
+        }
+    }
+
+    private IEnumerable<TopicPartitionOffset> Assigned(List<TopicPartition> partitions)
+    {
+        Log.Assigned(logger, Describe(partitions));
+        foreach (var tp in partitions)
+        {
+            if (_stored.TryGetValue((tp.Topic, tp.Partition.Value), out var next))
+            {
+                // the store is the truth: it may be ahead of the group's commit (a crash between store and commit)
+                Log.Resume(logger, tp.Topic, tp.Partition.Value, next);
+                yield return new TopicPartitionOffset(tp, new Offset(next));
+            }
+            else
+            {
+                yield return new TopicPartitionOffset(tp, Offset.Unset);
+            }
+        }
+    }
+
+    private void Revoked(IConsumer<Ignore, byte[]> consumer, List<TopicPartitionOffset> partitions)
+    {
+        Log.Revoked(logger, Describe(partitions.Select(p => p.TopicPartition)));
+        if (_processing!.IsCompleted)
+        {
+            return;
+        }
+
+        // store what was read from these partitions and commit it while they are still ours
+        var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Send(new KafkaItem("", -1, -1, null, barrier));
+        try
+        {
+            barrier.Task.Wait(BarrierTimeout);
+        }
+        catch (AggregateException)
+        {
+            // the store failed; RunAsync reports it
+        }
+
+        CommitStored(consumer);
+    }
+
+    private void CommitStored(IConsumer<Ignore, byte[]> consumer)
+    {
+        var latest = new Dictionary<(string, int), long>();
+        while (_toCommit.TryDequeue(out var offsets))
+        {
+            foreach (var p in offsets)
+            {
+                latest[(p.Topic, p.Partition)] = p.NextOffset;
+            }
+        }
+
+        if (latest.Count == 0)
+        {
+            return;
+        }
+
+        var assigned = consumer.Assignment.Select(tp => (tp.Topic, tp.Partition.Value)).ToHashSet();
+        var commit = latest.Where(kv => assigned.Contains(kv.Key))
+            .Select(kv => new TopicPartitionOffset(kv.Key.Item1, new Partition(kv.Key.Item2), new Offset(kv.Value))).ToList();
+        if (commit.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Commit(commit);
+        }
+        catch (KafkaException ex)
+        {
+            Log.CommitFailed(logger, options.Kafka.Redact(ex.Error.Reason));
+        }
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition.Value).Select(p => $"{p.Topic}/{p.Partition.Value}"));
+}

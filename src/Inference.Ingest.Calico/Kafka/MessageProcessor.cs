@@ -1,0 +1,183 @@
+using System.Text;
+using System.Threading.Channels;
+using Inference.Core.Aggregation;
+using Inference.Ingest.Calico.Counting;
+using Inference.Ingest.Calico.Records;
+using Inference.Store.Writing;
+using Microsoft.Extensions.Logging;
+
+namespace Inference.Ingest.Calico.Kafka;
+
+/// <summary>
+/// The parse-and-count stage: reads messages from the Kafka thread's channel, skips what the store already has
+/// (offset below the partition's stored progress), counts the rest, and stores a batch by size or age. After a batch is
+/// durably committed it hands the offsets back for the Kafka commit.
+/// </summary>
+internal sealed class MessageProcessor(
+    CalicoIngestOptions options,
+    StoreWriter writer,
+    System.Collections.Concurrent.ConcurrentDictionary<(string Topic, int Partition), long> stored,
+    IntervalStates states,
+    Action<IReadOnlyList<PartitionProgress>> committed,
+    ILogger logger,
+    TimeProvider time)
+{
+    private const int ExcerptChars = 256;
+    private readonly CalicoCounter _counter = new(options.Bucket, states);
+    private readonly Dictionary<(string, int), long> _seen = new(stored);
+    private readonly Dictionary<(string Topic, int Partition), long> _pending = [];
+    private readonly List<DeadLetter> _dead = [];
+    private readonly List<CalicoFlow> _flows = [];
+    private readonly List<(int Line, string Reason)> _errors = [];
+    private int _messages;
+    private long _redelivered;
+    private long _batchStarted;
+
+    public long Messages { get; private set; }
+    public long Records { get; private set; }
+    public long DeadLetters { get; private set; }
+    public long Redelivered { get; private set; }
+    public long Batches { get; private set; }
+
+    public async Task RunAsync(ChannelReader<KafkaItem> reader)
+    {
+        while (true)
+        {
+            var read = reader.WaitToReadAsync(CancellationToken.None).AsTask();
+            if (_messages > 0 || _redelivered > 0)
+            {
+                var left = options.MaxBatchAge - time.GetElapsedTime(_batchStarted);
+                if (left <= TimeSpan.Zero || await Task.WhenAny(read, Task.Delay(left, time)) != read)
+                {
+                    await FlushAsync();
+                    continue;
+                }
+            }
+
+            if (!await read)
+            {
+                break;
+            }
+
+            while (reader.TryRead(out var item))
+            {
+                if (item.Barrier is { } barrier)
+                {
+                    try
+                    {
+                        await FlushAsync();
+                        barrier.TrySetResult();
+                    }
+                    catch (Exception ex)
+                    {
+                        barrier.TrySetException(ex);
+                        throw;
+                    }
+
+                    continue;
+                }
+
+                Process(item);
+                if (_messages >= options.MaxBatchMessages)
+                {
+                    await FlushAsync();
+                }
+            }
+        }
+
+        await FlushAsync();
+    }
+
+    private void Process(KafkaItem item)
+    {
+        var tp = (item.Topic, item.Partition);
+        if (_seen.TryGetValue(tp, out var next) && item.Offset < next)
+        {
+            // already stored (a redelivery after a crash between store and commit): never counted twice
+            _redelivered++;
+            if (_messages == 0 && _redelivered == 1)
+            {
+                _batchStarted = time.GetTimestamp();
+            }
+
+            return;
+        }
+
+        if (_messages == 0 && _redelivered == 0)
+        {
+            _batchStarted = time.GetTimestamp();
+        }
+
+        _seen[tp] = item.Offset + 1;
+        _pending[tp] = item.Offset + 1;
+        _messages++;
+        _flows.Clear();
+        _errors.Clear();
+        RecordReader.Read(item.Value ?? [], _flows, _errors);
+        foreach (var flow in _flows)
+        {
+            _counter.Add(flow);
+        }
+
+        foreach (var (line, reason) in _errors)
+        {
+            Log.DeadLetter(logger, item.Topic, item.Partition, item.Offset, line, reason);
+            _dead.Add(new DeadLetter(item.Topic, item.Partition, item.Offset, line, reason, Excerpt(item.Value, line), StoreTime.ToNs(time.GetUtcNow().UtcDateTime)));
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (_messages == 0 && _redelivered == 0)
+        {
+            return;
+        }
+
+        var batch = new IngestBatch { Source = options.SourceName, SourceKind = "calico", Address = options.Brokers };
+        var rows = new CalicoBatchRows { Source = options.SourceName };
+        var records = _counter.Flows;
+        _counter.DrainInto(batch, rows);
+        var offsets = _pending.OrderBy(p => p.Key.Topic, StringComparer.Ordinal).ThenBy(p => p.Key.Partition)
+            .Select(p => new PartitionProgress(p.Key.Topic, p.Key.Partition, p.Value)).ToList();
+        rows.Offsets.AddRange(offsets);
+        rows.DeadLetters.AddRange(_dead);
+        batch.Duplicates = _redelivered;
+        batch.Ignored = _dead.Count;
+        batch.Extensions.Add(rows);
+
+        // not cancellable: a batch is either stored whole or the run fails
+        await writer.WriteAndWaitAsync(batch, CancellationToken.None);
+        Log.Stored(logger, _messages, records, _dead.Count, _redelivered);
+        Messages += _messages;
+        Records += records;
+        DeadLetters += _dead.Count;
+        Redelivered += _redelivered;
+        Batches++;
+        foreach (var p in offsets)
+        {
+            stored[(p.Topic, p.Partition)] = p.NextOffset;
+        }
+
+        _messages = 0;
+        _redelivered = 0;
+        _pending.Clear();
+        _dead.Clear();
+        if (offsets.Count > 0)
+        {
+            committed(offsets);
+        }
+    }
+
+    private static string Excerpt(byte[]? value, int line)
+    {
+        if (value is null)
+        {
+            return "";
+        }
+
+        var text = Encoding.UTF8.GetString(value);
+        var lines = text.Split('\n');
+        var chosen = line - 1 < lines.Length ? lines[line - 1] : text;
+        return chosen.Length <= ExcerptChars ? chosen : chosen[..ExcerptChars];
+    }
+}

@@ -1,0 +1,56 @@
+using Inference.Core.Connections;
+using Inference.Core.Flows;
+using Inference.Core.Identity;
+
+namespace Inference.Ingest.Calico.Records;
+
+/// <summary>
+/// Turns Calico endpoints into the shared edge ends: <c>wep</c> a workload (owner from the aggregated name and labels),
+/// <c>net</c> world (<c>pub</c>) or private (<c>pvt</c>) keyed by IP where present, else by <c>dest_domains</c>,
+/// <c>ns</c> a network set, <c>hep</c> a host endpoint. Resolutions are cached: a cluster has few distinct endpoints.
+/// </summary>
+internal sealed class EndpointResolver
+{
+    private const int MaxCached = 100_000;
+    private readonly Dictionary<string, (Peer Peer, EndpointInfo? Info)> _cache = new(StringComparer.Ordinal);
+
+    public (Peer Peer, EndpointInfo? Info) Resolve(CalicoEndpoint e)
+    {
+        if (e.Type != EndpointType.Workload)
+        {
+            return (Entity(e), null);
+        }
+
+        var key = string.Concat(e.Namespace, "\u001f", e.NameAggr, "\u001f", e.Name ?? "", "\u001f", string.Join('\u001e', e.Labels));
+        if (_cache.TryGetValue(key, out var hit))
+        {
+            return hit;
+        }
+
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var label in e.Labels)
+        {
+            var eq = label.IndexOf('=', StringComparison.Ordinal);
+            labels[eq < 0 ? label : label[..eq]] = eq < 0 ? "" : label[(eq + 1)..];
+        }
+
+        var (owner, kind) = WorkloadOwner.FromPod(e.NameAggr, labels);
+        var info = EndpointInfo.ForPod(e.Namespace, e.Name ?? "", labels, new Dictionary<string, string>(), owner, kind.ToString());
+        var result = (info.Workload!, (EndpointInfo?)info);
+        if (_cache.Count >= MaxCached)
+        {
+            _cache.Clear();
+        }
+
+        _cache[key] = result;
+        return result;
+    }
+
+    private static Peer Entity(CalicoEndpoint e) => e.Type switch
+    {
+        // Felix: pvt for RFC 1918 addresses, pub for the rest
+        EndpointType.Network => Peer.ForEntity(e.NameAggr == "pvt" ? EntityKind.Private : EntityKind.World, e.Ip, e.Domains),
+        EndpointType.NetworkSet => Peer.ForEntity(EntityKind.NetworkSet, name: e.Namespace is "-" or "" ? e.NameAggr : $"{e.Namespace}/{e.NameAggr}"),
+        _ => Peer.ForEntity(EntityKind.HostEndpoint, name: e.NameAggr),
+    };
+}
