@@ -56,6 +56,8 @@ internal static class YamlDocuments
 
     private static YamlChunk Parse(string text, int offset)
     {
+        text = text.TrimEnd() + "\n";
+        var lastLine = offset + text.Count(c => c == '\n');
         var nodes = new YamlNodes(offset);
         try
         {
@@ -72,7 +74,7 @@ internal static class YamlDocuments
                 message = message[(idx + 3)..];
             }
 
-            return new YamlChunk(null, nodes, offset + 1, $"YAML syntax error: {message}", (int)ex.Start.Line + offset);
+            return new YamlChunk(null, nodes, offset + 1, $"YAML syntax error: {message}", Math.Min((int)ex.Start.Line + offset, lastLine));
         }
     }
 }
