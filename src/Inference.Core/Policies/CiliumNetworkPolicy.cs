@@ -118,8 +118,15 @@ internal static class FqdnPattern
             return new System.Text.RegularExpressions.Regex("^.*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
         }
 
-        // Cilium: '*' stands for DNS-label characters and never crosses a dot
-        var body = string.Join("[-a-z0-9_]*", p.Split('*').Select(System.Text.RegularExpressions.Regex.Escape));
+        // Cilium: '*' stands for DNS-label characters and never crosses a dot; a leading '**.' spans subdomain levels
+        var prefix = "";
+        if (p.StartsWith("**.", StringComparison.Ordinal))
+        {
+            prefix = @"([-a-z0-9_]+\.)+";
+            p = p[3..];
+        }
+
+        var body = prefix + string.Join("[-a-z0-9_]*", p.Split('*').Select(System.Text.RegularExpressions.Regex.Escape));
         return new System.Text.RegularExpressions.Regex("^" + body + "$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     }
 }
