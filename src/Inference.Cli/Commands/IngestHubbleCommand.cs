@@ -27,7 +27,7 @@ internal static class IngestHubbleCommand
         var idle = new Option<string?>("--idle-timeout") { Description = "Stop after this long with no flow (15s, 5m)" };
         var window = new Option<string>("--connection-window") { Description = "Events of one 5-tuple within this gap are one connection", DefaultValueFactory = _ => "30s" };
         var bucket = new Option<string>("--bucket") { Description = "Time bucket edges are counted in", DefaultValueFactory = _ => "1h" };
-        var keepRaw = new Option<int>("--keep-raw") { Description = "File import: keep up to N raw flow lines per batch in the raw_flows table (debugging)", DefaultValueFactory = _ => 0 };
+        var keepRaw = new Option<int>("--keep-raw") { Description = "File import: keep the first N raw flow lines in the raw_flows table (debugging; capped, off by default)", DefaultValueFactory = _ => 0 };
 
         var command = new Command("hubble", "Ingest Hubble flows from Hubble Relay (live, follow mode) or from exported files");
         foreach (var option in new Option[] { relay, file, since, namespaces, tls, caFiles, clientCert, clientKey, serverName, insecure, duration, idle, window, bucket, keepRaw })

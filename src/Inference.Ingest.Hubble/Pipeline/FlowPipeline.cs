@@ -22,6 +22,7 @@ public sealed class FlowPipeline
     private long _lastFlush;
     private long _duplicatesReported;
     private long _ignoredReported;
+    private long _rawKept;
 
     public FlowPipeline(IngestOptions options, StoreWriter writer, TimeProvider time)
     {
@@ -61,8 +62,9 @@ public sealed class FlowPipeline
                 _batch.FlowsRead++;
                 _batch.FirstFlowNs = _batch.FirstFlowNs is { } f ? Math.Min(f, flow.TimeNs) : flow.TimeNs;
                 _batch.LastFlowNs = _batch.LastFlowNs is { } l ? Math.Max(l, flow.TimeNs) : flow.TimeNs;
-                if (_options.KeepRaw > 0 && _batch.RawFlows.Count < _options.KeepRaw && !raw.IsEmpty)
+                if (_rawKept < _options.KeepRaw && !raw.IsEmpty)
                 {
+                    _rawKept++;
                     _batch.RawFlows.Add((flow.TimeNs, System.Text.Encoding.UTF8.GetString(raw)));
                 }
 

@@ -23,6 +23,6 @@ public sealed record IngestOptions
     /// <summary>... or as soon as this many edge buckets are pending.</summary>
     public int FlushBuckets { get; init; } = 20_000;
 
-    /// <summary>Raw flow lines kept per batch for debugging (file import only; 0 keeps none).</summary>
+    /// <summary>Raw flow lines kept in <c>raw_flows</c> for debugging, at most this many per run (file import only; 0 keeps none).</summary>
     public int KeepRaw { get; init; }
 }
