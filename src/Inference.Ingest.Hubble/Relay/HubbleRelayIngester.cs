@@ -47,6 +47,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         }
 
         await stop.CancelAsync();
+        Exception? failure = null;
         try
         {
             await receive;
@@ -54,6 +55,11 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         catch (OperationCanceledException)
         {
             // the receive loop ends by cancellation
+        }
+        catch (Exception ex) when (ex is RelayException or ArgumentException or IOException or System.Security.Cryptography.CryptographicException)
+        {
+            // store what was received first, then report the failure
+            failure = ex;
         }
 
         // whatever was received before the stop is still stored
@@ -63,6 +69,11 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         }
 
         await pipeline.FlushAsync(final: true, CancellationToken.None);
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
         return durationCts.IsCancellationRequested ? RelayStopReason.Duration : idleCts.IsCancellationRequested ? RelayStopReason.IdleTimeout : RelayStopReason.Cancelled;
     }
 
@@ -77,15 +88,18 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
             tick.CancelAfter(wait);
             try
             {
-                if (await reader.WaitToReadAsync(tick.Token))
+                if (!await reader.WaitToReadAsync(tick.Token))
                 {
-                    while (reader.TryRead(out var message))
+                    // the receive loop ended (a refused request or a bad channel setting): stop instead of spinning
+                    return;
+                }
+
+                while (reader.TryRead(out var message))
+                {
+                    Process(message);
+                    if (pipeline.FlushDue)
                     {
-                        Process(message);
-                        if (pipeline.FlushDue)
-                        {
-                            await pipeline.FlushAsync(final: false, cancellationToken);
-                        }
+                        await pipeline.FlushAsync(final: false, cancellationToken);
                     }
                 }
             }
@@ -193,6 +207,11 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     reason = $"{ex.StatusCode}: {ex.Status.Detail}";
+                }
+                catch (RpcException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Grpc.Net.Client reports our own stop as StatusCode.Cancelled: the normal end of a follow stream
+                    return;
                 }
 
                 RelayLog.Reconnecting(logger, options.Address, reason, backoff);
