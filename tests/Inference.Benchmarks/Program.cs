@@ -1,6 +1,11 @@
 using Inference.Benchmarks;
 
 // dotnet run -c Release --project tests/Inference.Benchmarks -- [name ...]   (no name: all)
+if (args is [Inference.Benchmarks.Hubble.FrameRelay.Argument, var frames])
+{
+    return await Inference.Benchmarks.Hubble.FrameRelay.ServeAsync(frames);
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)
