@@ -6,5 +6,7 @@ internal static class BenchmarkCatalog
     public static IReadOnlyList<IBenchmark> All { get; } =
     [
         new Hubble.HubbleFileImportBenchmark(),
+        new Hubble.HubbleLiveIngestBenchmark(),
+        new Hubble.HubbleStorageBenchmark(),
     ];
 }

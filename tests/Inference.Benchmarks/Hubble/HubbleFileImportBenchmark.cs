@@ -44,6 +44,8 @@ internal sealed class HubbleFileImportBenchmark(long? fileBytes = null) : IBench
             var (duckRows, duckWall, duckCpu) = await TimeAsync(() => Task.FromResult(DuckDbGroupBy(duckDb, path)));
             output.WriteLine($"   duckdb: wall {S(duckWall)}, cpu {S(duckCpu)}, {F(size / 1048576.0 / duckWall.TotalSeconds, "F0")} MB/s; read_ndjson + GROUP BY -> {duckRows:N0} edge rows");
 
+            ImportProfile.Run(output, path);
+            await ImportSteps.RunAsync(output, path, Path.Combine(dir, "steps.duckdb"));
             var ratio = duckWall.TotalSeconds / oursWall.TotalSeconds;
             output.WriteLine($"   ratio (duckdb wall / ours wall): {F(ratio)}x (target >= {F(Target, "F1")}x); cpu ratio {F(duckCpu.TotalSeconds / oursCpu.TotalSeconds)}x");
             return summary.Malformed == 0 && ratio >= Target;
