@@ -20,7 +20,8 @@ public static class CliApp
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
-        var config = new InvocationConfiguration { Output = output, Error = error };
+        // our own handler below: one clear line per error, the stack trace only with INFERENCE_DEBUG=1
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         var parseResult = Build().Parse(args);
         try
         {
@@ -30,6 +31,16 @@ public static class CliApp
         {
             await error.WriteLineAsync($"error: {ex.Message}");
             return ex.ExitCode;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("interrupted");
+            return 130;
+        }
+        catch (Exception ex) when (Environment.GetEnvironmentVariable("INFERENCE_DEBUG") != "1")
+        {
+            await error.WriteLineAsync($"error: {ex.Message} ({ex.GetType().Name}; set INFERENCE_DEBUG=1 for details)");
+            return 1;
         }
     }
 }

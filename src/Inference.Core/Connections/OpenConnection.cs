@@ -25,12 +25,12 @@ internal sealed class OpenConnection(FiveTuple tuple, long firstNs)
 
         // a reply travels from the responder to the initiator: its source describes our destination
         var (initiator, responder) = isReply ? (e.Destination, e.Source) : (e.Source, e.Destination);
-        if (initiator.Quality > Source.Quality)
+        if (EndpointPreference.Better(initiator, Source))
         {
             Source = initiator;
         }
 
-        if (responder.Quality > Destination.Quality)
+        if (EndpointPreference.Better(responder, Destination))
         {
             Destination = responder;
         }

@@ -10,7 +10,7 @@ namespace Inference.Store.Reading;
 /// <summary>The read models over the store. Every query is parameterized; results come back in a deterministic order.</summary>
 public sealed class StoreReader
 {
-    private const string PeerColumns = "namespace, workload, workload_kind, entity, ip, names, name";
+    private const string PeerColumns = "p.namespace, p.workload, p.workload_kind, p.entity, p.ip, p.names, p.name";
     private readonly DuckDBConnection _connection;
 
     internal StoreReader(DuckDBConnection connection) => _connection = connection;
@@ -116,7 +116,7 @@ public sealed class StoreReader
         using (var cmd = _connection.CreateCommand())
         {
             cmd.CommandText = """
-                SELECT source, node, lost_source, sum(count), min(first_lost), max(last_lost), max(observed_at)
+                SELECT source, node, lost_source, sum(count)::BIGINT, min(first_lost), max(last_lost), max(observed_at)
                 FROM lost_events GROUP BY source, node, lost_source ORDER BY source, node, lost_source
                 """;
             using var reader = cmd.ExecuteReader();

@@ -1,0 +1,42 @@
+using Inference.Core.Flows;
+
+namespace Inference.Core.Connections;
+
+/// <summary>
+/// When the events of one connection describe an end differently (a proxy's address seen as world on one node and as
+/// host on another, a local endpoint with its owner and a remote one without), the richer description wins; ties are
+/// broken by a fixed order, so the answer never depends on which event arrived first.
+/// </summary>
+internal static class EndpointPreference
+{
+    public static bool Better(EndpointInfo candidate, EndpointInfo current)
+    {
+        if (candidate.Quality != current.Quality)
+        {
+            return candidate.Quality > current.Quality;
+        }
+
+        var rank = Rank(candidate).CompareTo(Rank(current));
+        if (rank != 0)
+        {
+            return rank > 0;
+        }
+
+        // same kind of description: the smaller key, whatever the arrival order
+        return string.CompareOrdinal(Key(candidate), Key(current)) < 0;
+    }
+
+    private static int Rank(EndpointInfo e) => e.Workload is not null ? 10 : e.Entity switch
+    {
+        EntityKind.KubeApiserver => 8,
+        EntityKind.Host => 7,
+        EntityKind.RemoteNode => 6,
+        EntityKind.Ingress => 5,
+        EntityKind.Health => 4,
+        EntityKind.World => 1,
+        null => 0,
+        _ => 2,
+    };
+
+    private static string Key(EndpointInfo e) => (e.Workload?.Key ?? "") + "|" + (e.PodName ?? "") + "|" + string.Join(',', e.AllLabels.Select(l => l.Key + "=" + l.Value));
+}

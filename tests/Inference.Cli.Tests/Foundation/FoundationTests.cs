@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Inference.Cli.Tests.Foundation;
+
+public sealed class FoundationTests
+{
+    private static IEnumerable<Command> AllCommands(Command command) =>
+        command.Subcommands.SelectMany(c => AllCommands(c).Prepend(c));
+
+    public static TheoryData<string> CommandPaths()
+    {
+        var data = new TheoryData<string>();
+        void Walk(Command c, string prefix)
+        {
+            foreach (var sub in c.Subcommands)
+            {
+                var path = (prefix + " " + sub.Name).Trim();
+                data.Add(path);
+                Walk(sub, path);
+            }
+        }
+
+        Walk(CliApp.Build(), "");
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CommandPaths))]
+    public async Task Every_command_has_help(string path)
+    {
+        var (exit, output, _) = await CliRunner.RunAsync([.. path.Split(' '), "--help"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.Contains("--db", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_demo_imports_the_bundled_captures_and_edges_json_has_the_documented_shape()
+    {
+        var dir = CliRunner.TempDir();
+        var db = Path.Combine(dir, "demo.duckdb");
+        var demo = await CliRunner.RunAsync("demo", "--demo-db", db);
+        Assert.Equal(0, demo.Exit);
+        Assert.Contains("basic-sample-400-tcp-flows.json: 400 flows", demo.Out, StringComparison.Ordinal);
+
+        var (exit, json, _) = await CliRunner.RunAsync("edges", "--db", db, "-o", "json");
+        Assert.Equal(0, exit);
+        var edges = JsonDocument.Parse(json).RootElement;
+        Assert.True(edges.GetArrayLength() > 10);
+        var keys = new List<string>();
+        foreach (var edge in edges.EnumerateArray())
+        {
+            foreach (var property in new[] { "source", "destination", "protocol", "port", "connections", "verdicts", "dropReasons", "firstSeen", "lastSeen" })
+            {
+                Assert.True(edge.TryGetProperty(property, out _), $"edge lacks {property}");
+            }
+
+            Assert.Contains(edge.GetProperty("protocol").GetString(), new[] { "TCP", "UDP", "SCTP", "ICMP" });
+            if (edge.GetProperty("protocol").GetString() == "ICMP")
+            {
+                Assert.Equal(JsonValueKind.Null, edge.GetProperty("port").ValueKind);
+                Assert.True(edge.TryGetProperty("icmpType", out _));
+            }
+
+            keys.Add(edge.GetProperty("source").GetRawText() + edge.GetProperty("destination").GetRawText());
+        }
+
+        var dropped = edges.EnumerateArray().Single(e => e.GetProperty("dropReasons").TryGetProperty("POLICY_DENIED", out _));
+        Assert.Equal("deathstar", dropped.GetProperty("destination").GetProperty("workload").GetString());
+        Assert.Equal("Deployment", dropped.GetProperty("destination").GetProperty("kind").GetString());
+        Assert.Contains(edges.EnumerateArray(), e => e.GetProperty("source").TryGetProperty("entity", out var entity) && entity.GetString() == "host");
+
+        var (statusExit, status, _) = await CliRunner.RunAsync("status", "--db", db, "-o", "json");
+        Assert.Equal(0, statusExit);
+        Assert.Equal(8, JsonDocument.Parse(status).RootElement.GetProperty("sources").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Edges_output_is_byte_identical_for_the_same_flows_in_another_order()
+    {
+        var dir = CliRunner.TempDir();
+        var sample = Path.Combine(AppContext.BaseDirectory, "Samples", "hubble", "basic-sample-400-tcp-flows.json");
+        var lines = await File.ReadAllLinesAsync(sample);
+        var reversed = Path.Combine(dir, "reversed.json");
+        await File.WriteAllLinesAsync(reversed, lines.Reverse());
+        await CliRunner.RunAsync("ingest", "hubble", "--file", sample, "--db", Path.Combine(dir, "a.duckdb"));
+        await CliRunner.RunAsync("ingest", "hubble", "--file", reversed, "--db", Path.Combine(dir, "b.duckdb"));
+        var a = await CliRunner.RunAsync("edges", "-o", "json", "--db", Path.Combine(dir, "a.duckdb"));
+        var b = await CliRunner.RunAsync("edges", "-o", "json", "--db", Path.Combine(dir, "b.duckdb"));
+        Assert.Equal(a.Out, b.Out);
+    }
+
+    [Theory]
+    [InlineData("neither source", new[] { "ingest", "hubble" }, "exactly one of --relay")]
+    [InlineData("bad duration", new[] { "ingest", "hubble", "--relay", "127.0.0.1:1", "--duration", "soon" }, "not a duration")]
+    [InlineData("missing file", new[] { "ingest", "hubble", "--file", "/nonexistent/flows.json" }, "no such file")]
+    [InlineData("bad since", new[] { "edges", "--since", "last tuesday" }, "--since")]
+    public async Task User_errors_exit_non_zero_with_one_clear_line_on_stderr(string _, string[] args, string message)
+    {
+        var dir = CliRunner.TempDir();
+        var (exit, output, error) = await CliRunner.RunAsync([.. args, "--db", Path.Combine(dir, "x.duckdb")]);
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task Reading_a_store_that_does_not_exist_is_an_error_not_an_empty_answer()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync("edges", "--db", Path.Combine(CliRunner.TempDir(), "none.duckdb"));
+        Assert.Equal(1, exit);
+        Assert.Contains("no store", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_db_path_comes_from_INFERENCE_DB_when_not_given()
+    {
+        var db = Path.Combine(CliRunner.TempDir(), "env.duckdb");
+        Environment.SetEnvironmentVariable("INFERENCE_DB", db);
+        try
+        {
+            var sample = Path.Combine(AppContext.BaseDirectory, "Samples", "hubble", "basic-sample-10-flows.json");
+            var (exit, _, _) = await CliRunner.RunAsync("ingest", "hubble", "--file", sample);
+            Assert.Equal(0, exit);
+            Assert.True(File.Exists(db));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("INFERENCE_DB", null);
+        }
+    }
+}
