@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Inference.Core.Inference.Yaml;
+
+/// <summary>
+/// A minimal block-style YAML writer: two-space indent, "\n" line ends, and scalars quoted whenever a plain scalar could
+/// be read as anything but the same string (numbers, booleans, YAML 1.1 yes/no, regex characters). Same input, same bytes.
+/// </summary>
+internal sealed partial class YamlText
+{
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
+    };
+
+    private readonly StringBuilder _sb = new();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./-]*(:[A-Za-z0-9_./-]+)*$")]
+    private static partial Regex Plain();
+
+    public YamlText Line(int indent, string text)
+    {
+        _sb.Append(' ', indent * 2).Append(text).Append('\n');
+        return this;
+    }
+
+    public YamlText Comment(int indent, string text) => Line(indent, "# " + text.Replace('\n', ' '));
+
+    public override string ToString() => _sb.ToString();
+
+    public static string Scalar(string value) =>
+        Plain().IsMatch(value) && !Reserved.Contains(value) ? value : Quote(value);
+
+    public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A double-quoted scalar with JSON-style escapes (valid YAML).</summary>
+    public static string Quote(string value)
+    {
+        var sb = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var ch in value)
+        {
+            switch (ch)
+            {
+                case '"':
+                    sb.Append("\\\"");
+                    break;
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case < ' ':
+                    sb.Append("\\u").Append(((int)ch).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    sb.Append(ch);
+                    break;
+            }
+        }
+
+        return sb.Append('"').ToString();
+    }
+}
