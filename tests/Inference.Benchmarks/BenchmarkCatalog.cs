@@ -8,5 +8,6 @@ internal static class BenchmarkCatalog
         new Hubble.HubbleFileImportBenchmark(),
         new Hubble.HubbleLiveIngestBenchmark(),
         new Hubble.HubbleStorageBenchmark(),
+        new Evaluator.EvaluatorBenchmark(),
     ];
 }

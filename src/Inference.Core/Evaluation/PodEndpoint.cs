@@ -22,7 +22,8 @@ public sealed class PodEndpoint
     {
         Namespace = ns;
         Name = name;
-        Labels = new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal);
+        // hash lookups: selectors probe these on every evaluation; ordered views are built where order matters
+        Labels = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         NamespaceLabels = WithNameLabel(ns, namespaceLabels);
         Ports = ports;
         Ips = ips ?? [];
@@ -86,16 +87,21 @@ public sealed class PodEndpoint
 
     /// <summary>What policy selection depends on: namespace, pod labels, namespace labels, service account.</summary>
     internal string IdentityKey => _identityKey ??= string.Join('\u0001',
-        [Namespace, ServiceAccount ?? "", .. Labels.Select(kv => kv.Key + "=" + kv.Value), "\u0002", .. NamespaceLabels.Select(kv => kv.Key + "=" + kv.Value)]);
+        [Namespace, ServiceAccount ?? "", .. Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value), "\u0002",
+            .. NamespaceLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)]);
+
+    /// <summary>The last evaluator's selection for this pod, so repeated probes skip even the identity lookup.</summary>
+    internal (object Owner, object Subject)? SelectionCache { get; set; }
 
     public bool IsSamePod(PodEndpoint other) => ReferenceEquals(this, other)
         || (Name.Length > 0 && Name == other.Name && Namespace == other.Namespace);
 
-    public override string ToString() => Name.Length > 0 ? $"{Namespace}/{Name}" : $"{Namespace}/[{string.Join(",", Labels.Select(kv => $"{kv.Key}={kv.Value}"))}]";
+    public override string ToString() => Name.Length > 0 ? $"{Namespace}/{Name}"
+        : $"{Namespace}/[{string.Join(",", Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}"))}]";
 
-    private SortedDictionary<string, string> BuildCiliumLabels()
+    private Dictionary<string, string> BuildCiliumLabels()
     {
-        var result = new SortedDictionary<string, string>(Labels.ToDictionary(), StringComparer.Ordinal)
+        var result = new Dictionary<string, string>(Labels, StringComparer.Ordinal)
         {
             [CiliumLabels.PodNamespace] = Namespace,
         };
@@ -114,7 +120,7 @@ public sealed class PodEndpoint
 
     internal static IReadOnlyDictionary<string, string> WithNameLabel(string ns, IReadOnlyDictionary<string, string> labels)
     {
-        var result = new SortedDictionary<string, string>(labels.ToDictionary(), StringComparer.Ordinal);
+        var result = new Dictionary<string, string>(labels, StringComparer.Ordinal);
         result.TryAdd("kubernetes.io/metadata.name", ns);
         return result;
     }

@@ -114,8 +114,9 @@ public sealed class PolicyEvaluator
         foreach (var policy in kubernetes)
         {
             var rules = egress ? policy.EgressRules : policy.IngressRules;
-            foreach (var rule in rules)
+            for (var i = 0; i < rules.Count; i++)
             {
+                var rule = rules[i];
                 if (KubernetesCompiled.RuleMatches(rule, policy.Namespace, peer, destination, probe.Protocol, probe.Port, _options.IpBlockMatchesPodIps))
                 {
                     return new DirectionVerdict(direction, DirectionOutcome.AllowedByRule, new RuleRef(policy.Ref, direction, rule.Index), null, isolatedBy);
@@ -188,8 +189,22 @@ public sealed class PolicyEvaluator
         return peer.Entity == EntityKind.Host;
     }
 
-    private Subject SubjectFor(PodEndpoint pod) =>
-        _indexed ? _subjects.GetOrAdd(pod.IdentityKey, _ => BuildSubject(pod)) : BuildSubject(pod);
+    private Subject SubjectFor(PodEndpoint pod)
+    {
+        if (!_indexed)
+        {
+            return BuildSubject(pod);
+        }
+
+        if (pod.SelectionCache is { } cached && ReferenceEquals(cached.Owner, this))
+        {
+            return (Subject)cached.Subject;
+        }
+
+        var subject = _subjects.GetOrAdd(pod.IdentityKey, static (_, arg) => arg.Self.BuildSubject(arg.Pod), (Self: this, Pod: pod));
+        pod.SelectionCache = (this, subject);
+        return subject;
+    }
 
     private Subject BuildSubject(PodEndpoint pod)
     {

@@ -31,9 +31,11 @@ internal sealed class KubernetesCompiled(KubernetesNetworkPolicy policy)
             return true;
         }
 
-        foreach (var p in rule.Peers!)
+        // indexed loops: foreach over an IReadOnlyList boxes its enumerator on this hot path
+        var peers = rule.Peers!;
+        for (var i = 0; i < peers.Count; i++)
         {
-            if (PeerMatches(p, policyNamespace, peer, ipBlockMatchesPods))
+            if (PeerMatches(peers[i], policyNamespace, peer, ipBlockMatchesPods))
             {
                 return true;
             }

@@ -19,8 +19,9 @@ internal static class PortMatching
     /// <summary>Kubernetes ports: protocol must match; named ports resolve on the destination pod, with the protocol.</summary>
     public static bool Kubernetes(IReadOnlyList<NetworkPolicyPort> ports, L4Protocol protocol, int port, ConnectionEnd destination)
     {
-        foreach (var p in ports)
+        for (var i = 0; i < ports.Count; i++)
         {
+            var p = ports[i];
             if (p.Protocol != protocol)
             {
                 continue;
