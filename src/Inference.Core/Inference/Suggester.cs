@@ -213,7 +213,7 @@ public static class Suggester
         var evaluator = new PolicyEvaluator(set);
         var ends = new ProbeEnds(workloads.Values, input.Pods);
         notes.AddRange(ends.Capped().Where(c => InScope(c.Workload)).Select(c => $"{c.Workload}: verified with {ProbeEnds.MaxVariants} of its {c.Variants} pod label variants"));
-        var verification = SuggestionVerifier.Verify(evaluator, ends, covered, evidence.Count, http, cancellationToken);
+        var verification = SuggestionVerifier.Verify(evaluator, ends, covered, evidence, http, cancellationToken);
 
         var served = new Dictionary<Peer, SortedSet<(L4Protocol, int)>>();
         foreach (var e in evidence.Where(e => InScope(e.Edge.Destination) && e.Edge.Protocol != L4Protocol.Icmp && e.Edge.Port is not null))

@@ -37,7 +37,12 @@ public sealed record PolicyExposure(Peer Workload, long Before, long After);
 
 public sealed record ExposureReport(long SourceWorkloads, long ServedPorts, long Before, long After, IReadOnlyList<PolicyExposure> PerPolicy);
 
-public sealed record VerificationReport(long EdgesChecked, long ProbesEvaluated, long EdgesCovered, long EdgesObserved, IReadOnlyList<VerificationFailure> Failures)
+/// <summary>
+/// What the replay checked: covered edges and their connections out of all observed (allowed, non-probe) ones, the probes
+/// evaluated, and every denial found (at most <c>50</c> kept; any is a bug).
+/// </summary>
+public sealed record VerificationReport(long EdgesChecked, long ProbesEvaluated, long EdgesCovered, long EdgesObserved,
+    long ConnectionsCovered, long ConnectionsObserved, IReadOnlyList<VerificationFailure> Failures)
 {
     public bool Passed => Failures.Count == 0;
 }

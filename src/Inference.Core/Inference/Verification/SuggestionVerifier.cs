@@ -11,12 +11,12 @@ internal static class SuggestionVerifier
 {
     public const int MaxFailuresKept = 50;
 
-    public static VerificationReport Verify(PolicyEvaluator evaluator, ProbeEnds ends, IReadOnlyList<ObservedEdge> covered, long observed,
+    public static VerificationReport Verify(PolicyEvaluator evaluator, ProbeEnds ends, IReadOnlyList<ObservedEdge> covered, IReadOnlyList<ObservedEdge> observed,
         IReadOnlyDictionary<EdgeKey, List<ObservedHttp>> http, CancellationToken cancellationToken)
     {
         var failures = new List<VerificationFailure>();
         long probes = 0;
-        var failedEdges = 0;
+        var failedEdges = new HashSet<EdgeKey>();
         foreach (var edge in covered)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -50,10 +50,14 @@ internal static class SuggestionVerifier
                 }
             }
 
-            failedEdges += failed ? 1 : 0;
+            if (failed)
+            {
+                failedEdges.Add(key);
+            }
         }
 
-        return new VerificationReport(covered.Count, probes, covered.Count - failedEdges, observed, failures);
+        return new VerificationReport(covered.Count, probes, covered.Count - failedEdges.Count, observed.Count,
+            covered.Where(e => !failedEdges.Contains(e.Edge)).Sum(e => e.Allowed), observed.Sum(e => e.Allowed), failures);
     }
 
     private static string Describe(EvaluationResult result, ConnectionProbe probe)
