@@ -246,9 +246,12 @@ internal sealed class TypedObserverService(RelayState state) : Observer.Observer
             responseStream, context);
 }
 
-/// <summary>The raw flavour: <c>observer.Observer/GetFlows</c> bound to a method whose responses are pre-serialized bytes.</summary>
-[BindServiceMethod(typeof(RawObserverService), nameof(BindService))]
-internal sealed class RawObserverService(RelayState state)
+/// <summary>
+/// The raw flavour: <c>observer.Observer/GetFlows</c> bound to a method whose responses are pre-serialized bytes
+/// (Grpc.AspNetCore binds a virtual method declared on the type named by <see cref="BindServiceMethodAttribute"/>).
+/// </summary>
+[BindServiceMethod(typeof(RawObserverBase), nameof(BindService))]
+internal abstract class RawObserverBase
 {
     public static readonly Method<GetFlowsRequest, byte[]> GetFlowsMethod = new(
         MethodType.ServerStreaming,
@@ -257,13 +260,18 @@ internal sealed class RawObserverService(RelayState state)
         Marshallers.Create(r => r.ToByteArray(), GetFlowsRequest.Parser.ParseFrom),
         Marshallers.Create(bytes => bytes, bytes => bytes));
 
-    public static void BindService(ServiceBinderBase binder, RawObserverService? service)
+    public static void BindService(ServiceBinderBase binder, RawObserverBase? service)
     {
         ArgumentNullException.ThrowIfNull(binder);
         binder.AddMethod(GetFlowsMethod, service is null ? null : service.GetFlows);
     }
 
-    public Task GetFlows(GetFlowsRequest request, IServerStreamWriter<byte[]> responseStream, ServerCallContext context) =>
-        state.StreamAsync(request, state.Raw.Select(r => (r.Bytes, r.TimeNs, r.SourcePod, r.DestinationPod, r.IsFlow)),
-            responseStream, context);
+    public virtual Task GetFlows(GetFlowsRequest request, IServerStreamWriter<byte[]> responseStream, ServerCallContext context) =>
+        throw new RpcException(new Status(StatusCode.Unimplemented, "GetFlows"));
+}
+
+internal sealed class RawObserverService(RelayState state) : RawObserverBase
+{
+    public override Task GetFlows(GetFlowsRequest request, IServerStreamWriter<byte[]> responseStream, ServerCallContext context) =>
+        state.StreamAsync(request, state.Raw.Select(r => (r.Bytes, r.TimeNs, r.SourcePod, r.DestinationPod, r.IsFlow)), responseStream, context);
 }

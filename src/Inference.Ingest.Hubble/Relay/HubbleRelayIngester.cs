@@ -170,10 +170,11 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
     {
         var backoff = options.InitialBackoff;
         var marginNs = (long)options.ResumeMargin.TotalNanoseconds;
-        using var channel = RelayChannelFactory.Create(options);
-        var invoker = channel.CreateCallInvoker();
         try
         {
+            // inside the try: a bad address or TLS file must complete the channel, or the process loop waits for nothing
+            using var channel = RelayChannelFactory.Create(options);
+            var invoker = channel.CreateCallInvoker();
             while (!cancellationToken.IsCancellationRequested)
             {
                 // resume from what this run saw, else from what the store saw, else from --since

@@ -33,7 +33,31 @@ public static class RelayChannelFactory
         }
 
         var scheme = options.UsesTls ? "https" : "http";
-        return GrpcChannel.ForAddress($"{scheme}://{hostPort}", new GrpcChannelOptions
+        var target = hostPort;
+        if (options.UsesTls && options.TlsServerName is { } serverName)
+        {
+            // SocketsHttpHandler takes the TLS name (SNI and verification) from the request URI, not from SslOptions.TargetHost:
+            // address the server name, as grpc-go does with ServerName, and connect the socket to the real HOST:PORT
+            var separator = hostPort.LastIndexOf(':');
+            var (host, port) = (hostPort[..separator].Trim('[', ']'), int.Parse(hostPort[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            target = $"{serverName}:{port}";
+            handler.ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(host, port, cancellationToken).ConfigureAwait(false);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
+        return GrpcChannel.ForAddress($"{scheme}://{target}", new GrpcChannelOptions
         {
             HttpHandler = handler,
             MaxReceiveMessageSize = 16 * 1024 * 1024,
