@@ -131,7 +131,9 @@ internal static class SuggestionReport
             json.WriteStartArray("noTraffic");
             foreach (var p in s.NoTraffic)
             {
+                json.WriteStartObject();
                 EdgeJson.WritePeer(json, "workload", p);
+                json.WriteEndObject();
             }
 
             json.WriteEndArray();

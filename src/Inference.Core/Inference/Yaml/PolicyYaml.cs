@@ -119,13 +119,13 @@ public static class PolicyYaml
                     var lead = "- ";
                     if (peer.PodSelector is not null)
                     {
-                        Selector(y, 2, lead + "podSelector", peer.PodSelector, 3);
+                        Selector(y, 2, lead + "podSelector", peer.PodSelector, 4);
                         lead = "  ";
                     }
 
                     if (peer.NamespaceSelector is not null)
                     {
-                        Selector(y, 2, lead + "namespaceSelector", peer.NamespaceSelector, 3);
+                        Selector(y, 2, lead + "namespaceSelector", peer.NamespaceSelector, 4);
                     }
                 }
             }
