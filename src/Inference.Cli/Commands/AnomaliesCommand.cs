@@ -70,7 +70,7 @@ internal static class AnomaliesCommand
                     a.Flagged ? "review" : "", a.Edge.Source.ToString(), a.Edge.Destination.ToString(),
                     $"{a.Edge.Protocol.ToWire()}/{(a.Edge.Protocol == L4Protocol.Icmp ? $"type {a.Edge.IcmpType}" : a.Edge.Port?.ToString(CultureInfo.InvariantCulture))}",
                     a.Features[EdgeFeature.Connections].ToString("N0", CultureInfo.InvariantCulture),
-                    string.Join(", ", a.Reasons.Select(r => $"{r.Feature}={r.Value.ToString("0.##", CultureInfo.InvariantCulture)} ({r.Contribution.ToString("0%", CultureInfo.InvariantCulture)})")));
+                    string.Join(", ", a.Reasons.Select(r => $"{r.Feature}={(Math.Abs(r.Value) < 0.005 ? 0 : r.Value).ToString("0.##", CultureInfo.InvariantCulture)} ({r.Contribution.ToString("0%", CultureInfo.InvariantCulture)})")));
             }
 
             Tables.Write(writer, table);

@@ -105,13 +105,15 @@ public static class AnomalyDetector
 
     private static List<AnomalyReason> Reasons(EdgeFeatures features, double[] contributions, double distance, AnomalyOptions options)
     {
-        if (distance <= 0)
+        // a feature can pull an edge toward normal (negative term); shares are of the terms that pushed it away
+        var pushed = contributions.Sum(c => Math.Max(0, c));
+        if (distance <= 0 || pushed <= 0)
         {
             return [];
         }
 
         return EdgeFeature.All
-            .Select(f => (Feature: f, Share: contributions[f.Index] / distance))
+            .Select(f => (Feature: f, Share: Math.Max(0, contributions[f.Index]) / pushed))
             .Where(c => c.Share >= options.MinReasonShare)
             .OrderByDescending(c => c.Share).ThenBy(c => c.Feature.Index)
             .Take(options.MaxReasons)
