@@ -6,6 +6,16 @@ if (args is [Inference.Benchmarks.Hubble.FrameRelay.Argument, var frames])
     return await Inference.Benchmarks.Hubble.FrameRelay.ServeAsync(frames);
 }
 
+if (args is ["--write-synthetic", var syntheticPath, var megabytes])
+{
+    // for profiling an import outside the benchmark: the same synthetic -o jsonpb lines
+    var generator = new Inference.Benchmarks.Hubble.SyntheticHubble();
+    var written = Inference.Benchmarks.Hubble.SyntheticHubble.WriteJsonLines(syntheticPath,
+        generator.Responses(generator.ConnectionsForJsonBytes(long.Parse(megabytes, System.Globalization.CultureInfo.InvariantCulture) * 1024 * 1024)));
+    Console.WriteLine($"{written.Flows} flows, {written.Bytes} bytes");
+    return 0;
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)

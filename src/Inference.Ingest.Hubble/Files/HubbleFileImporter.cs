@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Threading.Channels;
 using Inference.Ingest.Hubble.Decoding;
 using Inference.Ingest.Hubble.Json;
 using Inference.Ingest.Hubble.Pipeline;
@@ -11,14 +12,22 @@ public sealed record MalformedLine(string Path, long Line, string Reason)
     public override string ToString() => $"{Path}:{Line}: {Reason}";
 }
 
-/// <summary>Imports what <c>hubble observe -o jsonpb</c> / <c>-o json</c> printed: a file, <c>.gz</c>, or stdin (<c>-</c>).</summary>
+/// <summary>
+/// Imports what <c>hubble observe -o jsonpb</c> / <c>-o json</c> printed: a file, <c>.gz</c>, or stdin (<c>-</c>).
+/// The file is cut into line-aligned chunks that are decoded on every core; the decoded chunks are then fed to the
+/// pipeline strictly in file order, so the result is the same as a single-threaded read.
+/// </summary>
 public sealed class HubbleFileImporter(FlowPipeline pipeline)
 {
+    private const int ChunkSize = 1 << 20;
     private const int MaxLine = 16 * 1024 * 1024;
-    private readonly HubbleJsonDecoder _decoder = new();
+    private readonly int _workers = Math.Max(1, Environment.ProcessorCount);
 
     public long Lines { get; private set; }
     public long Malformed { get; private set; }
+
+    /// <summary>Raw lines are handed to the pipeline only when it keeps them (<c>--keep-raw</c>).</summary>
+    public bool KeepRawLines { get; init; }
 
     public static Stream Open(string path)
     {
@@ -34,86 +43,104 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
     /// <summary>Reads every line; malformed ones go to <paramref name="onMalformed"/> with their line number.</summary>
     public async Task ImportAsync(Stream input, string displayPath, Action<MalformedLine> onMalformed, CancellationToken cancellationToken)
     {
-        var buffer = new byte[1 << 20];
-        var filled = 0;
-        while (true)
+        // decoded chunks in file order; bounded so a slow store slows the reader instead of filling memory
+        var ordered = Channel.CreateBounded<Task<DecodedChunk>>(new BoundedChannelOptions(_workers * 2) { SingleReader = true, SingleWriter = true });
+        var decoders = new DecoderPool(_workers);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reader = Task.Run(() => ReadChunksAsync(input, ordered.Writer, decoders, displayPath, stop.Token), CancellationToken.None);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (filled == buffer.Length)
+            await foreach (var pending in ordered.Reader.ReadAllAsync(cancellationToken))
             {
-                if (buffer.Length >= MaxLine)
+                var chunk = await pending;
+                foreach (var item in chunk.Items)
                 {
-                    // a line longer than any flow: report it and resynchronise at the next newline
-                    Lines++;
-                    Malformed++;
-                    onMalformed(new MalformedLine(displayPath, Lines, $"line longer than {MaxLine / (1024 * 1024)} MiB"));
-                    filled = await SkipToNewlineAsync(input, buffer, cancellationToken);
+                    if (item.Error is { } error)
+                    {
+                        Malformed++;
+                        onMalformed(error);
+                    }
+                    else
+                    {
+                        pipeline.Accept(item.Response, item.Raw is null ? default : System.Text.Encoding.UTF8.GetBytes(item.Raw));
+                    }
+                }
+
+                Lines = chunk.LastLine;
+                if (pipeline.FlushDue)
+                {
+                    await pipeline.FlushAsync(final: false, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await reader;
+            }
+            catch (OperationCanceledException)
+            {
+                // the reader stops with the import
+            }
+        }
+    }
+
+    private async Task ReadChunksAsync(Stream input, ChannelWriter<Task<DecodedChunk>> ordered, DecoderPool decoders, string displayPath, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var buffer = new byte[ChunkSize];
+            var filled = 0;
+            long line = 0;
+            while (true)
+            {
+                if (filled == buffer.Length)
+                {
+                    if (buffer.Length >= MaxLine)
+                    {
+                        // a line longer than any flow: report it and resynchronise at the next newline
+                        line++;
+                        var lineNo = line;
+                        await ordered.WriteAsync(Task.FromResult(new DecodedChunk([new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))], lineNo)), cancellationToken);
+                        filled = await SkipToNewlineAsync(input, buffer, cancellationToken);
+                        continue;
+                    }
+
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+
+                var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken);
+                var end = read == 0 ? filled : buffer.AsSpan(0, filled + read).LastIndexOf((byte)'\n') + 1;
+                filled += read;
+                if (end <= 0 && read > 0)
+                {
                     continue;
                 }
 
-                Array.Resize(ref buffer, buffer.Length * 2);
-            }
-
-            var read = await input.ReadAsync(buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                if (filled > 0)
+                if (end > 0)
                 {
-                    ProcessLine(buffer.AsSpan(0, filled), displayPath, onMalformed);
+                    // hand the complete lines to a decoder; keep the partial last line for the next read
+                    var chunk = buffer.AsSpan(0, end).ToArray();
+                    var firstLine = line + 1;
+                    line += chunk.AsSpan().Count((byte)'\n') + (read == 0 && chunk[^1] != '\n' ? 1 : 0);
+                    var lastLine = line;
+                    await ordered.WriteAsync(Task.Run(() => decoders.Decode(chunk, firstLine, lastLine, displayPath, KeepRawLines), cancellationToken), cancellationToken);
+                    Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
+                    filled -= end;
                 }
 
-                break;
-            }
-
-            filled += read;
-            var consumed = ProcessLines(buffer.AsSpan(0, filled), displayPath, onMalformed);
-            Buffer.BlockCopy(buffer, consumed, buffer, 0, filled - consumed);
-            filled -= consumed;
-            if (pipeline.FlushDue)
-            {
-                await pipeline.FlushAsync(final: false, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
             }
         }
-    }
-
-    private int ProcessLines(ReadOnlySpan<byte> data, string displayPath, Action<MalformedLine> onMalformed)
-    {
-        var consumed = 0;
-        while (true)
+        finally
         {
-            var newline = data[consumed..].IndexOf((byte)'\n');
-            if (newline < 0)
-            {
-                return consumed;
-            }
-
-            ProcessLine(data.Slice(consumed, newline), displayPath, onMalformed);
-            consumed += newline + 1;
+            ordered.TryComplete();
         }
-    }
-
-    private void ProcessLine(ReadOnlySpan<byte> line, string displayPath, Action<MalformedLine> onMalformed)
-    {
-        Lines++;
-        line = line.TrimEnd("\r "u8).TrimStart(" \t"u8);
-        if (line.IsEmpty)
-        {
-            return;
-        }
-
-        DecodedResponse response;
-        try
-        {
-            response = _decoder.Decode(line);
-        }
-        catch (HubbleDecodeException ex)
-        {
-            Malformed++;
-            onMalformed(new MalformedLine(displayPath, Lines, ex.Message));
-            return;
-        }
-
-        pipeline.Accept(response, line);
     }
 
     private static async Task<int> SkipToNewlineAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
@@ -131,6 +158,53 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
             {
                 Buffer.BlockCopy(buffer, newline + 1, buffer, 0, read - newline - 1);
                 return read - newline - 1;
+            }
+        }
+    }
+
+    private readonly record struct DecodedItem(DecodedResponse Response, string? Raw, MalformedLine? Error);
+
+    private sealed record DecodedChunk(List<DecodedItem> Items, long LastLine);
+
+    /// <summary>Decoders cache endpoints and strings and are not thread-safe: each worker borrows its own.</summary>
+    private sealed class DecoderPool(int size)
+    {
+        private readonly System.Collections.Concurrent.ConcurrentBag<HubbleJsonDecoder> _free = new(Enumerable.Range(0, size).Select(_ => new HubbleJsonDecoder()));
+
+        public DecodedChunk Decode(byte[] chunk, long firstLine, long lastLine, string displayPath, bool keepRaw)
+        {
+            var decoder = _free.TryTake(out var d) ? d : new HubbleJsonDecoder();
+            try
+            {
+                var items = new List<DecodedItem>(chunk.Length / 512);
+                var rest = chunk.AsSpan();
+                var lineNo = firstLine;
+                while (!rest.IsEmpty)
+                {
+                    var newline = rest.IndexOf((byte)'\n');
+                    var line = newline < 0 ? rest : rest[..newline];
+                    rest = newline < 0 ? [] : rest[(newline + 1)..];
+                    line = line.TrimEnd("\r "u8).TrimStart(" \t"u8);
+                    if (!line.IsEmpty)
+                    {
+                        try
+                        {
+                            items.Add(new DecodedItem(decoder.Decode(line), keepRaw ? System.Text.Encoding.UTF8.GetString(line) : null, null));
+                        }
+                        catch (HubbleDecodeException ex)
+                        {
+                            items.Add(new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, ex.Message)));
+                        }
+                    }
+
+                    lineNo++;
+                }
+
+                return new DecodedChunk(items, lastLine);
+            }
+            finally
+            {
+                _free.Add(decoder);
             }
         }
     }

@@ -133,7 +133,8 @@ public sealed class FlowPipeline
             return;
         }
 
-        var recentHorizon = _tracker.MaxSeenNs - (long)TimeSpan.FromMinutes(5).TotalNanoseconds;
+        // what a resume (last flow minus its margin) can replay: the window, the lateness and the margin back, with room to spare
+        var recentHorizon = _tracker.MaxSeenNs - (long)TimeSpan.FromMinutes(2).TotalNanoseconds;
         foreach (var connection in _closed)
         {
             _aggregator.Add(connection);

@@ -17,7 +17,7 @@ public static class HubbleIngestRunner
     {
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
-        var importer = new HubbleFileImporter(pipeline);
+        var importer = new HubbleFileImporter(pipeline) { KeepRawLines = options.KeepRaw > 0 };
         var stopReason = "end of input";
         await using (var input = HubbleFileImporter.Open(path))
         {

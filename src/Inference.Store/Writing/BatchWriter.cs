@@ -11,8 +11,9 @@ namespace Inference.Store.Writing;
 /// </summary>
 internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time)
 {
-    private const int SketchSize = DistinctSketch.Capacity;
     private readonly PeerRegistry _registry = new(connection);
+    private readonly SketchCache _sketches = new(connection);
+    private readonly WorkloadCache _workloads = new(connection);
     private bool _staged;
 
     /// <summary>Extensions (Kafka offsets, dead letters) write themselves in the same transaction.</summary>
@@ -42,6 +43,8 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
         {
             tx.Rollback();
             _registry.Reset();
+            _sketches.Reset();
+            _workloads.Reset();
             throw;
         }
     }
@@ -86,18 +89,21 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             return;
         }
 
+        var keyed = batch.Buckets.Select(b => (Key: (_registry.EdgeId(b.Edge, tx).Id, b.BucketStartNs, batch.Source), Bucket: b)).ToList();
+        // sketches are unions of hash sets: merged here, so the SQL below stays a plain upsert
+        _sketches.Prefetch(keyed.Select(k => k.Key).ToList(), tx);
         using (var appender = connection.CreateAppender("stage_buckets"))
         using (var reasons = connection.CreateAppender("stage_drop_reasons"))
         {
-            foreach (var b in batch.Buckets)
+            foreach (var ((id, bucketNs, _), b) in keyed)
             {
-                var (id, _, _) = _registry.EdgeId(b.Edge, tx);
-                var bucket = StoreTime.ToDateTime(b.BucketStartNs);
+                var (src, dst) = _sketches.Merge((id, bucketNs, batch.Source), b);
+                var bucket = StoreTime.ToDateTime(bucketNs);
                 appender.CreateRow()
                     .AppendValue(id).AppendValue(bucket).AppendValue(batch.Source)
                     .AppendValue(b.Connections).AppendValue(b.Forwarded).AppendValue(b.Audit).AppendValue(b.Dropped).AppendValue(b.Redirected).AppendValue(b.Other)
-                    .AppendValue(b.SourcePods.Estimate()).AppendValue(b.DestinationPods.Estimate())
-                    .AppendValue(b.SourcePods.ToBytes()).AppendValue(b.DestinationPods.ToBytes())
+                    .AppendValue(src.Estimate()).AppendValue(dst.Estimate())
+                    .AppendValue(src.ToBytes()).AppendValue(dst.ToBytes())
                     .AppendValue(StoreTime.ToDateTime(b.FirstNs)).AppendValue(StoreTime.ToDateTime(b.LastNs))
                     .EndRow();
                 foreach (var (reason, count) in b.DropReasons)
@@ -107,8 +113,6 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             }
         }
 
-        // sketches are unions of hash sets: merged in C# for the rows that already exist, so the SQL stays a plain upsert
-        MergeExistingSketches(tx);
         Execute(tx, """
             INSERT INTO edge_buckets SELECT * FROM stage_buckets
             ON CONFLICT (edge_id, bucket, source) DO UPDATE SET
@@ -131,108 +135,27 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             """);
     }
 
-    private void MergeExistingSketches(DuckDBTransaction tx)
-    {
-        var merged = new List<(int Id, DateTime Bucket, string Source, DistinctSketch Src, DistinctSketch Dst)>();
-        using (var cmd = connection.CreateCommand())
-        {
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                SELECT s.edge_id, s.bucket, s.source, s.source_pods_sketch, s.destination_pods_sketch, b.source_pods_sketch, b.destination_pods_sketch
-                FROM stage_buckets s JOIN edge_buckets b USING (edge_id, bucket, source)
-                """;
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                var src = Sketch(reader, 3);
-                src.Merge(Sketch(reader, 5));
-                var dst = Sketch(reader, 4);
-                dst.Merge(Sketch(reader, 6));
-                merged.Add((reader.GetInt32(0), reader.GetDateTime(1), reader.GetString(2), src, dst));
-            }
-        }
-
-        foreach (var (id, bucket, source, src, dst) in merged)
-        {
-            using var update = connection.CreateCommand();
-            update.Transaction = tx;
-            update.CommandText = """
-                UPDATE stage_buckets SET source_pods_sketch = $src, destination_pods_sketch = $dst,
-                  distinct_source_pods = $srcCount, distinct_destination_pods = $dstCount
-                WHERE edge_id = $id AND bucket = $bucket AND source = $source
-                """;
-            update.Parameters.Add(new DuckDBParameter("src", src.ToBytes()));
-            update.Parameters.Add(new DuckDBParameter("dst", dst.ToBytes()));
-            update.Parameters.Add(new DuckDBParameter("srcCount", src.Estimate()));
-            update.Parameters.Add(new DuckDBParameter("dstCount", dst.Estimate()));
-            update.Parameters.Add(new DuckDBParameter("id", id));
-            update.Parameters.Add(new DuckDBParameter("bucket", bucket));
-            update.Parameters.Add(new DuckDBParameter("source", source));
-            update.ExecuteNonQuery();
-        }
-    }
-
-    private static DistinctSketch Sketch(System.Data.Common.DbDataReader reader, int ordinal)
-    {
-        using var stream = reader.GetStream(ordinal);
-        var bytes = new byte[Math.Min(stream.Length, SketchSize * 8)];
-        stream.ReadExactly(bytes);
-        return DistinctSketch.FromBytes(bytes);
-    }
-
     private void WriteWorkloads(IngestBatch batch, DuckDBTransaction tx)
     {
-        foreach (var w in batch.Workloads)
+        if (batch.Workloads.Count == 0)
         {
-            var id = _registry.PeerId(w.Workload, tx);
-            SortedDictionary<string, string>? labels = null;
-            SortedDictionary<string, string>? nsLabels = null;
-            List<string> pods = [];
-            DateTime? first = null, last = null;
-            using (var read = connection.CreateCommand())
-            {
-                read.Transaction = tx;
-                read.CommandText = "SELECT labels, namespace_labels, sample_pods, first_seen, last_seen FROM workloads WHERE peer_id = $id";
-                read.Parameters.Add(new DuckDBParameter("id", id));
-                using var reader = read.ExecuteReader();
-                if (reader.Read())
-                {
-                    labels = JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(0));
-                    nsLabels = JsonSerializer.Deserialize<SortedDictionary<string, string>>(reader.GetString(1));
-                    pods = reader.GetFieldValue<List<string>>(2);
-                    first = reader.GetDateTime(3);
-                    last = reader.GetDateTime(4);
-                }
-            }
-
-            var mergedLabels = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            foreach (var (k, v) in w.Labels)
-            {
-                // stable labels are the ones every pod of the workload carried, in this batch and before
-                if (labels is null || (labels.TryGetValue(k, out var old) && old == v))
-                {
-                    mergedLabels[k] = v;
-                }
-            }
-
-            var mergedNs = new SortedDictionary<string, string>(nsLabels ?? new SortedDictionary<string, string>(), StringComparer.Ordinal);
-            foreach (var (k, v) in w.NamespaceLabels)
-            {
-                mergedNs[k] = v;
-            }
-
-            var samplePods = pods.Union(w.Pods, StringComparer.Ordinal).Take(5).ToList();
-            using var upsert = connection.CreateCommand();
-            upsert.Transaction = tx;
-            upsert.CommandText = "INSERT OR REPLACE INTO workloads VALUES ($id, $labels, $ns, $pods, $first, $last)";
-            upsert.Parameters.Add(new DuckDBParameter("id", id));
-            upsert.Parameters.Add(new DuckDBParameter("labels", JsonSerializer.Serialize(mergedLabels)));
-            upsert.Parameters.Add(new DuckDBParameter("ns", JsonSerializer.Serialize(mergedNs)));
-            upsert.Parameters.Add(new DuckDBParameter("pods", samplePods));
-            upsert.Parameters.Add(new DuckDBParameter("first", Min(first, StoreTime.ToDateTime(w.FirstNs))));
-            upsert.Parameters.Add(new DuckDBParameter("last", Max(last, StoreTime.ToDateTime(w.LastNs))));
-            upsert.ExecuteNonQuery();
+            return;
         }
+
+        using (var appender = connection.CreateAppender("stage_workloads"))
+        {
+            foreach (var w in batch.Workloads)
+            {
+                var id = _registry.PeerId(w.Workload, tx);
+                var merged = _workloads.Merge(id, w, tx);
+                appender.CreateRow().AppendValue(id)
+                    .AppendValue(JsonSerializer.Serialize(merged.Labels)).AppendValue(JsonSerializer.Serialize(merged.NamespaceLabels))
+                    .AppendValue(merged.Pods).AppendValue(merged.First).AppendValue(merged.Last)
+                    .EndRow();
+            }
+        }
+
+        Execute(tx, "INSERT OR REPLACE INTO workloads SELECT * FROM stage_workloads; DELETE FROM stage_workloads;");
     }
 
     private void WritePods(IngestBatch batch, DuckDBTransaction tx)
@@ -268,45 +191,46 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
 
     private void WriteL7(IngestBatch batch, DuckDBTransaction tx)
     {
-        foreach (var d in batch.Dns)
+        if (batch.Dns.Count > 0)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                INSERT INTO dns_observations VALUES ($edge, $query, $answers, $rcode, $ttl, $count, $first, $last)
+            using (var appender = connection.CreateAppender("stage_dns"))
+            {
+                foreach (var d in batch.Dns)
+                {
+                    appender.CreateRow().AppendValue(_registry.EdgeId(d.Edge, tx).Id).AppendValue(d.Observation.Query).AppendValue(d.Observation.Answers)
+                        .AppendValue(d.Observation.Rcode).AppendValue((ulong)d.Observation.Ttl).AppendValue(d.Observation.Count)
+                        .AppendValue(StoreTime.ToDateTime(d.FirstNs)).AppendValue(StoreTime.ToDateTime(d.LastNs)).EndRow();
+                }
+            }
+
+            Execute(tx, """
+                INSERT INTO dns_observations SELECT * FROM stage_dns
                 ON CONFLICT (edge_id, query, answers, rcode) DO UPDATE SET
                   count = dns_observations.count + excluded.count, ttl = greatest(dns_observations.ttl, excluded.ttl),
-                  first_seen = least(dns_observations.first_seen, excluded.first_seen), last_seen = greatest(dns_observations.last_seen, excluded.last_seen)
-                """;
-            cmd.Parameters.Add(new DuckDBParameter("edge", _registry.EdgeId(d.Edge, tx).Id));
-            cmd.Parameters.Add(new DuckDBParameter("query", d.Observation.Query));
-            cmd.Parameters.Add(new DuckDBParameter("answers", d.Observation.Answers));
-            cmd.Parameters.Add(new DuckDBParameter("rcode", d.Observation.Rcode));
-            cmd.Parameters.Add(new DuckDBParameter("ttl", (ulong)d.Observation.Ttl));
-            cmd.Parameters.Add(new DuckDBParameter("count", d.Observation.Count));
-            cmd.Parameters.Add(new DuckDBParameter("first", StoreTime.ToDateTime(d.FirstNs)));
-            cmd.Parameters.Add(new DuckDBParameter("last", StoreTime.ToDateTime(d.LastNs)));
-            cmd.ExecuteNonQuery();
+                  first_seen = least(dns_observations.first_seen, excluded.first_seen), last_seen = greatest(dns_observations.last_seen, excluded.last_seen);
+                DELETE FROM stage_dns;
+                """);
         }
 
-        foreach (var h in batch.Http)
+        if (batch.Http.Count > 0)
         {
-            using var cmd = connection.CreateCommand();
-            cmd.Transaction = tx;
-            cmd.CommandText = """
-                INSERT INTO http_observations VALUES ($edge, $method, $path, $status, $count, $first, $last)
+            using (var appender = connection.CreateAppender("stage_http"))
+            {
+                foreach (var h in batch.Http)
+                {
+                    appender.CreateRow().AppendValue(_registry.EdgeId(h.Edge, tx).Id).AppendValue(h.Observation.Method).AppendValue(h.Observation.Path)
+                        .AppendValue(h.Observation.Status).AppendValue(h.Observation.Count)
+                        .AppendValue(StoreTime.ToDateTime(h.FirstNs)).AppendValue(StoreTime.ToDateTime(h.LastNs)).EndRow();
+                }
+            }
+
+            Execute(tx, """
+                INSERT INTO http_observations SELECT * FROM stage_http
                 ON CONFLICT (edge_id, method, path, status) DO UPDATE SET
                   count = http_observations.count + excluded.count,
-                  first_seen = least(http_observations.first_seen, excluded.first_seen), last_seen = greatest(http_observations.last_seen, excluded.last_seen)
-                """;
-            cmd.Parameters.Add(new DuckDBParameter("edge", _registry.EdgeId(h.Edge, tx).Id));
-            cmd.Parameters.Add(new DuckDBParameter("method", h.Observation.Method));
-            cmd.Parameters.Add(new DuckDBParameter("path", h.Observation.Path));
-            cmd.Parameters.Add(new DuckDBParameter("status", h.Observation.Status));
-            cmd.Parameters.Add(new DuckDBParameter("count", h.Observation.Count));
-            cmd.Parameters.Add(new DuckDBParameter("first", StoreTime.ToDateTime(h.FirstNs)));
-            cmd.Parameters.Add(new DuckDBParameter("last", StoreTime.ToDateTime(h.LastNs)));
-            cmd.ExecuteNonQuery();
+                  first_seen = least(http_observations.first_seen, excluded.first_seen), last_seen = greatest(http_observations.last_seen, excluded.last_seen);
+                DELETE FROM stage_http;
+                """);
         }
     }
 
@@ -426,11 +350,13 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             CREATE TEMP TABLE IF NOT EXISTS stage_drop_reasons AS SELECT * FROM edge_drop_reasons LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_pods AS SELECT * FROM pods LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_recent AS SELECT * FROM recent_connections LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_workloads AS SELECT * FROM workloads LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_dns AS SELECT * FROM dns_observations LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_http AS SELECT * FROM http_observations LIMIT 0;
+            CREATE TEMP TABLE IF NOT EXISTS stage_keys (edge_id INTEGER, bucket TIMESTAMPTZ, source VARCHAR);
             """;
         cmd.ExecuteNonQuery();
         _staged = true;
     }
 
-    private static DateTime Min(DateTime? a, DateTime b) => a is { } x && x < b ? x : b;
-    private static DateTime Max(DateTime? a, DateTime b) => a is { } x && x > b ? x : b;
 }
