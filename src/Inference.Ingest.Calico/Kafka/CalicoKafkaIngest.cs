@@ -23,6 +23,9 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
     private ConcurrentDictionary<(string Topic, int Partition), long> _stored = new();
     private Channel<KafkaItem>? _channel;
     private Task? _processing;
+    private static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(60);
+    private long _lastActivity;
+    private volatile bool _assigned;
 
     /// <summary>Consumes until cancelled, the duration is over, or the topic was idle for the idle timeout.</summary>
     public async Task<CalicoIngestResult> RunAsync(CancellationToken cancellationToken)
@@ -94,7 +97,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
         {
             consumer.Subscribe(options.Topic);
             var started = time.GetTimestamp();
-            var lastMessage = started;
+            _lastActivity = started;
             while (true)
             {
                 CommitStored(consumer);
@@ -116,9 +119,10 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                     break;
                 }
 
-                if (options.IdleTimeout is { } idle && time.GetElapsedTime(lastMessage) >= idle)
+                // a group join can wait for a previous member's session to expire: idle time starts at the first assignment
+                if (options.IdleTimeout is { } idle && time.GetElapsedTime(_lastActivity) >= (_assigned ? idle : idle + JoinGrace))
                 {
-                    reason = "idle";
+                    reason = _assigned ? "idle" : "idle (no partition was assigned)";
                     break;
                 }
 
@@ -144,7 +148,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                     Log.Restored(logger);
                 }
 
-                lastMessage = time.GetTimestamp();
+                _lastActivity = time.GetTimestamp();
                 Send(new KafkaItem(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Value, null));
             }
         }
@@ -191,6 +195,10 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
     private IEnumerable<TopicPartitionOffset> Assigned(List<TopicPartition> partitions)
     {
         Log.Assigned(logger, Describe(partitions));
+
+        // joining the group took time, no message was missed: the idle clock starts now
+        _lastActivity = time.GetTimestamp();
+        _assigned = true;
         foreach (var tp in partitions)
         {
             if (_stored.TryGetValue((tp.Topic, tp.Partition.Value), out var next))

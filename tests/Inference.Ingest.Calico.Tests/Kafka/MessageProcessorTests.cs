@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Threading.Channels;
+using Inference.Ingest.Calico.Counting;
+using Inference.Ingest.Calico.Kafka;
+using Inference.Ingest.Calico.Storage;
+using Inference.Store.Writing;
+using Inference.Testing.Calico;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Inference.Ingest.Calico.Tests.Kafka;
+
+/// <summary>The parse-and-count stage on its own: a message below a partition's stored progress is never counted again.</summary>
+public sealed class MessageProcessorTests
+{
+    [Fact]
+    public async Task Messages_redelivered_below_the_stored_offset_are_skipped_even_after_a_restart()
+    {
+        using var db = new TestStore();
+        var run = CalicoFixture.Generate(intervals: 12, badEvery: 50);
+        var options = new CalicoIngestOptions { Brokers = "test", Topic = "flows", Group = "g", Bucket = TimeSpan.FromHours(1) };
+
+        async Task<MessageProcessor> Feed(IEnumerable<int> offsets)
+        {
+            using var store = db.Open();
+            CalicoStoreExtension.Register(store);
+            var stored = new ConcurrentDictionary<(string, int), long>(CalicoStateLoader.Offsets(store.Connection, options.SourceName));
+            var states = CalicoStateLoader.Intervals(store.Connection, options.SourceName);
+            await using var writer = new StoreWriter(store);
+            var processor = new MessageProcessor(options, writer, stored, states, _ => { }, NullLogger.Instance, TimeProvider.System);
+            var channel = Channel.CreateUnbounded<KafkaItem>();
+            foreach (var o in offsets)
+            {
+                channel.Writer.TryWrite(new KafkaItem("flows", 0, o, Encoding.UTF8.GetBytes(run.Messages[o]), null));
+            }
+
+            channel.Writer.Complete();
+            await processor.RunAsync(channel.Reader);
+            await writer.CompleteAsync();
+            return processor;
+        }
+
+        var all = Enumerable.Range(0, run.Messages.Count).ToList();
+        var first = await Feed(all.Take(all.Count / 2));
+        var second = await Feed(all); // the first half again, then the rest
+        Assert.Equal(all.Count / 2, second.Redelivered);
+        Assert.Equal(all.Count, first.Messages + second.Messages);
+        Assert.Equal(run.ExpectedConnections.OrderBy(e => e.Key, StringComparer.Ordinal), IngestRun.Connections(db.Path_).OrderBy(e => e.Key, StringComparer.Ordinal));
+    }
+}
