@@ -15,7 +15,13 @@ public sealed record BreakItem(ConnectionRef Connection, IReadOnlyList<Direction
     int PairsDenied, int PairsTried, IReadOnlyList<string> Notes);
 
 /// <summary>One (peer, port) a rule admitted and an observed connection used, with its connections.</summary>
-public sealed record RuleUse(Peer Subject, Peer Peer, L4Protocol Protocol, int? Port, long Connections);
+public sealed record RuleUse(Peer Subject, Peer Peer, L4Protocol Protocol, int? Port, long Connections, DateTimeOffset LastSeen)
+{
+    /// <summary>The connection in its own direction: the peer is the source of an ingress rule's use, the destination of an egress rule's.</summary>
+    public EdgeKey Edge(PolicyDirection direction) => direction == PolicyDirection.Ingress
+        ? new EdgeKey(Peer, Subject, Protocol, Port, null)
+        : new EdgeKey(Subject, Peer, Protocol, Port, null);
+}
 
 /// <summary>
 /// A deployed allow rule admitting (source, destination, port) combinations of observed workloads and ports that no

@@ -22,7 +22,7 @@ internal sealed record EdgeOutcome(
 }
 
 /// <summary>A rule an observed legitimate connection matched: which workload it selected, the peer, the port.</summary>
-internal sealed record RuleHit(Peer Subject, Peer Peer, L4Protocol Protocol, int? Port, long Connections);
+internal sealed record RuleHit(Peer Subject, Peer Peer, L4Protocol Protocol, int? Port, long Connections, DateTimeOffset LastSeen);
 
 /// <summary>
 /// Replays every observed edge through the evaluator (source egress AND destination ingress) and records, for the
@@ -92,7 +92,7 @@ internal sealed class EdgeAnalyzer(PolicyEvaluator evaluator, RuleCatalog catalo
                 Hits[rule] = list = [];
             }
 
-            list.Add(new RuleHit(subject, peer, key.Protocol, key.Port, edge.Allowed));
+            list.Add(new RuleHit(subject, peer, key.Protocol, key.Port, edge.Allowed, edge.LastSeen));
         }
 
         var shown = firstDenied ?? first!.Value;

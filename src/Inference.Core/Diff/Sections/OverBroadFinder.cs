@@ -43,7 +43,7 @@ internal static class OverBroadFinder
             // peer matching does not depend on which selected pod asks (Cilium's host locality aside): once per peer
             var admittedPeers = universe.Where(u => u.Entity != EntityKind.Host && ends.For(u).Any(e => rule.PeerMatches(e, representative))).ToList();
             var used = (hits.GetValueOrDefault(rule) ?? []).GroupBy(h => (h.Subject, h.Peer, h.Protocol, h.Port))
-                .Select(g => new RuleUse(g.Key.Subject, g.Key.Peer, g.Key.Protocol, g.Key.Port, g.Sum(h => h.Connections)))
+                .Select(g => new RuleUse(g.Key.Subject, g.Key.Peer, g.Key.Protocol, g.Key.Port, g.Sum(h => h.Connections), g.Max(h => h.LastSeen)))
                 .OrderByDescending(u => u.Connections).ThenBy(u => u.Subject).ThenBy(u => u.Peer).ThenBy(u => u.Port).ToList();
             var usedSet = used.Select(u => (u.Subject, u.Peer, u.Protocol, u.Port)).ToHashSet();
 
