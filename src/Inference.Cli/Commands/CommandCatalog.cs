@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return EdgesCommand.Create();
         yield return StatusCommand.Create();
         yield return EvaluateCommand.Create();
+        yield return DiffCommand.Create();
         yield return SuggestCommand.Create();
         yield return CoverageCommand.Create();
         yield return AnomaliesCommand.Create();
