@@ -11,11 +11,11 @@ internal static class RelayTestRun
 {
     public const string Source = "hubble-relay:test";
 
-    /// <summary>Relay options for a fast test: stop after 2 s without a flow, retry quickly, never run longer than 60 s.</summary>
+    /// <summary>Relay options for a fast test: stop after 3 s without a flow (room for a cold start on a loaded machine), retry quickly, never run longer than 60 s.</summary>
     public static RelayOptions Options(string address, TimeSpan? idle = null) => new()
     {
         Address = address,
-        IdleTimeout = idle ?? TimeSpan.FromSeconds(2),
+        IdleTimeout = idle ?? TimeSpan.FromSeconds(3),
         Duration = TimeSpan.FromSeconds(60),
         InitialBackoff = TimeSpan.FromMilliseconds(100),
         MaxBackoff = TimeSpan.FromMilliseconds(500),
