@@ -11,6 +11,7 @@ internal static class CommandCatalog
         yield return IngestCommand.Create();
         yield return EdgesCommand.Create();
         yield return StatusCommand.Create();
+        yield return BridgeCommand.Create();
         yield return EvaluateCommand.Create();
         yield return DiffCommand.Create();
         yield return SuggestCommand.Create();

@@ -9,6 +9,7 @@ internal static class IngestCommand
     {
         var command = new Command("ingest", "Read flows into the store: from Hubble Relay or exported files, or Calico flow logs through Kafka");
         command.Subcommands.Add(IngestHubbleCommand.Create());
+        command.Subcommands.Add(IngestCalicoCommand.Create());
         return command;
     }
 }
