@@ -86,11 +86,21 @@ public sealed class InferenceStore : IDisposable
             throw;
         }
 
-        return new InferenceStore(full, connection, time);
+        var store = new InferenceStore(full, connection, time);
+        // every ingest source reports per-node flow hours (coverage's silent-node check)
+        store.AddBatchExtension(new NodeHoursExtension());
+        return store;
     }
 
     /// <summary>Adds rows of a source's own (Kafka offsets, dead letters) to every batch's transaction.</summary>
-    public void AddBatchExtension(IBatchExtension extension) => Batches.Extensions.Add(extension);
+    public void AddBatchExtension(IBatchExtension extension)
+    {
+        // one of each kind: a second registration would write the same rows twice
+        if (!Batches.Extensions.Any(e => e.GetType() == extension.GetType()))
+        {
+            Batches.Extensions.Add(extension);
+        }
+    }
 
     public int SchemaVersion => Migrator.CurrentVersion(_connection);
 

@@ -1,3 +1,4 @@
+using Inference.Core.Activity;
 using Inference.Core.Aggregation;
 using Inference.Core.Connections;
 using Inference.Ingest.Hubble.Decoding;
@@ -23,6 +24,7 @@ public sealed class FlowPipeline
     private long _duplicatesReported;
     private long _ignoredReported;
     private long _rawKept;
+    private readonly Dictionary<(string Node, DateTimeOffset Hour), long> _nodeHours = [];
 
     public FlowPipeline(IngestOptions options, StoreWriter writer, TimeProvider time)
     {
@@ -68,6 +70,7 @@ public sealed class FlowPipeline
                     _batch.RawFlows.Add((flow.TimeNs, System.Text.Encoding.UTF8.GetString(raw)));
                 }
 
+                CountNodeHour(flow);
                 _tracker.Add(flow, _closed);
                 Drain();
                 break;
@@ -115,6 +118,12 @@ public sealed class FlowPipeline
         // a later run resumes before the oldest connection still open, so none of its events are missed
         _batch.ResumeFromNs = _tracker.OldestOpenNs ?? (_tracker.MaxSeenNs == 0 ? null : _tracker.MaxSeenNs);
         _lastFlush = _time.GetTimestamp();
+        if (_nodeHours.Count > 0)
+        {
+            _batch.Extensions.Add(new NodeFlowHours(new Dictionary<(string, DateTimeOffset), long>(_nodeHours)));
+            _nodeHours.Clear();
+        }
+
         if (_batch.IsEmpty)
         {
             return;
@@ -124,6 +133,15 @@ public sealed class FlowPipeline
         _batch = NewBatch();
         // after a flush with no open connection, the write must be durable before we report done
         await _writer.WriteAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Flows per node and clock hour: an hour a node sent nothing is a blind spot coverage reports.</summary>
+    private void CountNodeHour(Inference.Core.Connections.FlowEvent flow)
+    {
+        const long hourNs = 3_600_000_000_000L;
+        var hour = DateTimeOffset.UnixEpoch.AddTicks((flow.TimeNs - (flow.TimeNs % hourNs)) / 100);
+        var key = (flow.Node, hour);
+        _nodeHours[key] = _nodeHours.GetValueOrDefault(key) + 1;
     }
 
     private void Drain()

@@ -6,7 +6,7 @@ namespace Inference.Store.Writing;
 
 /// <summary>
 /// Writes the <see cref="NodeFlowHours"/> found in a batch's extensions into <c>node_hours</c>, in the batch's transaction.
-/// Register once per store (<c>store.AddBatchExtension(new NodeHoursExtension())</c>) before ingesting.
+/// Every store registers it when opened; the Hubble pipeline adds the counts to each batch.
 /// </summary>
 public sealed class NodeHoursExtension : IBatchExtension
 {
