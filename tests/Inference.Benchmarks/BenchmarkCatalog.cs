@@ -9,5 +9,6 @@ internal static class BenchmarkCatalog
         new Hubble.HubbleLiveIngestBenchmark(),
         new Hubble.HubbleStorageBenchmark(),
         new Evaluator.EvaluatorBenchmark(),
+        new Anomalies.AnomalyBenchmark(),
     ];
 }

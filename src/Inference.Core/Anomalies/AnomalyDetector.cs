@@ -6,11 +6,14 @@ namespace Inference.Core.Anomalies;
 /// <summary>
 /// Scores every edge of a window against the window itself: robust scaling, a randomized-PCA frame (ML.NET) learned with
 /// each source workload weighted equally, then a Mahalanobis-style distance (along the frame: divided by its variance; off
-/// it: reconstruction error). score = m/(m+4) with m the mean squared deviation per feature, so 0.5 is two robust
-/// deviations off normal on average and 0.8 is four.
+/// it: reconstruction error). score = d²/(d² + 25): 0.5 for an edge as far from normal as one feature five robust
+/// deviations off, 0.8 (flagged by default) at ten; many features a little off add up the same way.
 /// </summary>
 public static class AnomalyDetector
 {
+    /// <summary>The squared distance that scores 0.5: five robust deviations in one feature.</summary>
+    public const double HalfScoreDistance = 25;
+
     public static AnomalyScores Score(WindowActivity window, AnomalyOptions? options = null, CancellationToken cancellationToken = default) =>
         Score(FeatureExtractor.Extract(window, cancellationToken), options, cancellationToken);
 
@@ -98,26 +101,49 @@ public static class AnomalyDetector
         }
 
         distance = Math.Max(0, distance);
-        var meanSquare = distance / dims;
-        var score = meanSquare / (meanSquare + 4);
+        var score = distance / (distance + HalfScoreDistance);
         return new EdgeAnomaly(features.Edge, score, distance, score >= options.FlagThreshold, Reasons(features, contributions, distance, options), features);
     }
 
     private static List<AnomalyReason> Reasons(EdgeFeatures features, double[] contributions, double distance, AnomalyOptions options)
     {
         // a feature can pull an edge toward normal (negative term); shares are of the terms that pushed it away
-        var pushed = contributions.Sum(c => Math.Max(0, c));
-        if (distance <= 0 || pushed <= 0)
+        double pushed = 0;
+        foreach (var c in contributions)
         {
-            return [];
+            pushed += Math.Max(0, c);
         }
 
-        return EdgeFeature.All
-            .Select(f => (Feature: f, Share: Math.Max(0, contributions[f.Index]) / pushed))
-            .Where(c => c.Share >= options.MinReasonShare)
-            .OrderByDescending(c => c.Share).ThenBy(c => c.Feature.Index)
-            .Take(options.MaxReasons)
-            .Select(c => new AnomalyReason(c.Feature.Name, Math.Round(features.Raw[c.Feature.Index], 4), Math.Round(c.Share, 4), c.Feature.Describe))
-            .ToList();
+        var reasons = new List<AnomalyReason>(options.MaxReasons);
+        if (distance <= 0 || pushed <= 0)
+        {
+            return reasons;
+        }
+
+        // the largest shares first, ties by feature order: a small selection, no sorting of all features
+        var taken = new bool[contributions.Length];
+        while (reasons.Count < options.MaxReasons)
+        {
+            var best = -1;
+            for (var f = 0; f < contributions.Length; f++)
+            {
+                if (!taken[f] && (best < 0 || contributions[f] > contributions[best]))
+                {
+                    best = f;
+                }
+            }
+
+            var share = Math.Max(0, contributions[best]) / pushed;
+            if (share < options.MinReasonShare)
+            {
+                break;
+            }
+
+            taken[best] = true;
+            var feature = EdgeFeature.All[best];
+            reasons.Add(new AnomalyReason(feature.Name, Math.Round(features.Raw[best], 4), Math.Round(share, 4), feature.Describe));
+        }
+
+        return reasons;
     }
 }

@@ -20,23 +20,24 @@ internal sealed class RobustScale
         var n = EdgeFeature.Count;
         var center = new double[n];
         var scale = new double[n];
-        var values = new (double Value, double Weight)[rows.Count];
+        var values = new double[rows.Count];
+        var sortedWeights = new double[rows.Count];
         foreach (var feature in EdgeFeature.All)
         {
             var f = feature.Index;
             for (var i = 0; i < rows.Count; i++)
             {
-                values[i] = (rows[i].Model[f], weights[i]);
+                values[i] = rows[i].Model[f];
             }
 
-            center[f] = WeightedMedian(values);
+            center[f] = WeightedMedian(values, weights, sortedWeights);
             for (var i = 0; i < rows.Count; i++)
             {
-                values[i] = (Math.Abs(rows[i].Model[f] - center[f]), weights[i]);
+                values[i] = Math.Abs(rows[i].Model[f] - center[f]);
             }
 
             // 1.4826 * MAD estimates the standard deviation of normally distributed values
-            scale[f] = Math.Max(1.4826 * WeightedMedian(values), feature.Floor);
+            scale[f] = Math.Max(1.4826 * WeightedMedian(values, weights, sortedWeights), feature.Floor);
         }
 
         return new RobustScale(center, scale);
@@ -53,26 +54,32 @@ internal sealed class RobustScale
         return z;
     }
 
-    internal static double WeightedMedian((double Value, double Weight)[] values)
+    /// <summary>The weighted median of <paramref name="values"/> (sorted in place; <paramref name="scratch"/> holds the weights alongside).</summary>
+    internal static double WeightedMedian(double[] values, double[] weights, double[] scratch)
     {
         if (values.Length == 0)
         {
             return 0;
         }
 
-        var sorted = ((double Value, double Weight)[])values.Clone();
-        Array.Sort(sorted, (a, b) => a.Value.CompareTo(b.Value));
-        var half = sorted.Sum(v => v.Weight) / 2;
-        double running = 0;
-        foreach (var (value, weight) in sorted)
+        Array.Copy(weights, scratch, weights.Length);
+        Array.Sort(values, scratch);
+        double total = 0;
+        foreach (var w in scratch)
         {
-            running += weight;
-            if (running >= half)
+            total += w;
+        }
+
+        double running = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            running += scratch[i];
+            if (running >= total / 2)
             {
-                return value;
+                return values[i];
             }
         }
 
-        return sorted[^1].Value;
+        return values[^1];
     }
 }

@@ -15,55 +15,76 @@ internal static class SourceFanOut
     /// <summary>Per edge (same order): the most destinations and ports its source touched in any minute this edge was active.</summary>
     public static (int Workloads, int Ports)[] Compute(IReadOnlyList<EdgeActivity> edges, Func<Peer, int> peerId, CancellationToken cancellationToken)
     {
-        // (source, minute, destination, port) touches, sorted so that each (source, minute) is a run
-        var touches = new List<(int Source, long Minute, int Destination, int Port, int Edge)>(edges.Count * 2);
+        // sources are independent: each one's touches are sorted by minute on its own (small, cache-friendly sorts, in parallel)
+        var bySource = new Dictionary<int, List<int>>();
+        var destinations = new int[edges.Count];
         for (var i = 0; i < edges.Count; i++)
         {
+            var source = peerId(edges[i].Edge.Source);
+            destinations[i] = peerId(edges[i].Edge.Destination);
+            if (!bySource.TryGetValue(source, out var list))
+            {
+                bySource[source] = list = [];
+            }
+
+            list.Add(i);
+        }
+
+        var result = new (int Workloads, int Ports)[edges.Count];
+        var groups = bySource.Values.ToArray();
+        Parallel.ForEach(groups, new ParallelOptions { CancellationToken = cancellationToken }, group => FanOut(edges, group, destinations, result));
+        return result;
+    }
+
+    /// <summary>Fills <paramref name="result"/> for the edges of one source (each edge is written by its own source only).</summary>
+    private static void FanOut(IReadOnlyList<EdgeActivity> edges, List<int> group, int[] destinations, (int Workloads, int Ports)[] result)
+    {
+        var minutes = new List<long>();
+        var touches = new List<(int Destination, int Port, int Edge)>();
+        foreach (var i in group)
+        {
             var e = edges[i];
-            var source = peerId(e.Edge.Source);
-            var destination = peerId(e.Edge.Destination);
             var port = ((int)e.Edge.Protocol << 20) | ((e.Edge.Port ?? e.Edge.IcmpType ?? 0) & 0xFFFFF);
             long previous = -1;
             foreach (var h in e.Hours)
             {
-                foreach (var t in new[] { h.FirstSeen, h.LastSeen })
+                for (var end = 0; end < 2; end++)
                 {
-                    var minute = t.UtcTicks / TicksPerMinute;
+                    var minute = (end == 0 ? h.FirstSeen : h.LastSeen).UtcTicks / TicksPerMinute;
                     if (minute != previous)
                     {
-                        touches.Add((source, minute, destination, port, i));
+                        minutes.Add(minute);
+                        touches.Add((destinations[i], port, i));
                         previous = minute;
                     }
                 }
             }
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        touches.Sort((a, b) => a.Source != b.Source ? a.Source.CompareTo(b.Source) : a.Minute.CompareTo(b.Minute));
-        var result = new (int Workloads, int Ports)[edges.Count];
-        var destinations = new HashSet<int>();
-        var ports = new HashSet<int>();
-        for (var start = 0; start < touches.Count;)
+        var keys = minutes.ToArray();
+        var items = touches.ToArray();
+        Array.Sort(keys, items);
+        var seenDestinations = new HashSet<int>();
+        var seenPorts = new HashSet<int>();
+        for (var start = 0; start < keys.Length;)
         {
-            var end = start;
-            destinations.Clear();
-            ports.Clear();
-            while (end < touches.Count && touches[end].Source == touches[start].Source && touches[end].Minute == touches[start].Minute)
+            var stop = start;
+            seenDestinations.Clear();
+            seenPorts.Clear();
+            while (stop < keys.Length && keys[stop] == keys[start])
             {
-                destinations.Add(touches[end].Destination);
-                ports.Add(touches[end].Port);
-                end++;
+                seenDestinations.Add(items[stop].Destination);
+                seenPorts.Add(items[stop].Port);
+                stop++;
             }
 
-            for (var k = start; k < end; k++)
+            for (var k = start; k < stop; k++)
             {
-                ref var r = ref result[touches[k].Edge];
-                r = (Math.Max(r.Workloads, destinations.Count), Math.Max(r.Ports, ports.Count));
+                ref var r = ref result[items[k].Edge];
+                r = (Math.Max(r.Workloads, seenDestinations.Count), Math.Max(r.Ports, seenPorts.Count));
             }
 
-            start = end;
+            start = stop;
         }
-
-        return result;
     }
 }
