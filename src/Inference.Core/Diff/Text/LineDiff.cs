@@ -34,13 +34,14 @@ internal static class LineDiff
                 result.Add(" " + a[x++]);
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || lcs[x + 1, y] >= lcs[x, y + 1]))
             {
-                result.Add("+" + b[y++]);
+                // removals before additions, as `diff -u` prints them
+                result.Add("-" + a[x++]);
             }
             else
             {
-                result.Add("-" + a[x++]);
+                result.Add("+" + b[y++]);
             }
         }
 
