@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return SuggestCommand.Create();
         yield return CoverageCommand.Create();
         yield return AnomaliesCommand.Create();
+        yield return ExportCommand.Create();
     }
 }
