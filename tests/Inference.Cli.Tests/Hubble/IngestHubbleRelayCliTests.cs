@@ -33,7 +33,7 @@ public sealed class IngestHubbleRelayCliTests : IDisposable
     private async Task<(string Db, string Out, string Err)> Ingest(TestRelay relay, params string[] extra)
     {
         var db = _dir.File($"run-{Guid.NewGuid():N}.duckdb");
-        var (code, output, error) = await Run(["ingest", "hubble", "--relay", relay.Address, "--idle-timeout", "3s", "--db", db, .. extra]);
+        var (code, output, error) = await Run(["ingest", "hubble", "--relay", relay.Address, "--idle-timeout", "5s", "--db", db, .. extra]);
         Assert.True(code == 0, error);
         return (db, output, error);
     }
