@@ -12,6 +12,12 @@ namespace Inference.Ingest.Calico.Records;
 internal sealed class EndpointResolver
 {
     private const int MaxCached = 100_000;
+    private static readonly HashSet<string> OwnerHints = new(StringComparer.Ordinal)
+    {
+        "pod-template-hash", "job-name", "batch.kubernetes.io/job-name", "statefulset.kubernetes.io/pod-name",
+        "apps.kubernetes.io/pod-index", "pod-template-generation", "controller-revision-hash",
+    };
+
     private readonly Dictionary<string, (Peer Peer, EndpointInfo? Info)> _cache = new(StringComparer.Ordinal);
 
     public (Peer Peer, EndpointInfo? Info) Resolve(CalicoEndpoint e)
@@ -34,7 +40,8 @@ internal sealed class EndpointResolver
             labels[eq < 0 ? label : label[..eq]] = eq < 0 ? "" : label[(eq + 1)..];
         }
 
-        var (owner, kind) = WorkloadOwner.FromPod(e.NameAggr, labels);
+        // labels that name an owner decide; otherwise the aggregated name's shape (redis-0, report-29390400-*) does
+        var (owner, kind) = labels.Keys.Any(OwnerHints.Contains) ? WorkloadOwner.FromPod(e.NameAggr, labels) : WorkloadOwner.FromNameOnly(e.NameAggr);
         var info = EndpointInfo.ForPod(e.Namespace, e.Name ?? "", labels, new Dictionary<string, string>(), owner, kind.ToString());
         var result = (info.Workload!, (EndpointInfo?)info);
         if (_cache.Count >= MaxCached)
