@@ -17,6 +17,8 @@ public sealed class AuditWeekStore : IAsyncLifetime
     public string Path => System.IO.Path.Combine(_dir, "week.duckdb");
     public string Folder => _dir;
 
+    public const string SilentNode = "kind-worker3";
+
     /// <summary>The node that went quiet for six hours on day 2 (its node_hours are missing there).</summary>
     public static readonly DateTimeOffset SilentFrom = HubbleWeek.Start.AddDays(2).AddHours(6);
     public static readonly DateTimeOffset LostAt = HubbleWeek.Start.AddDays(1).AddHours(12);
@@ -31,19 +33,18 @@ public sealed class AuditWeekStore : IAsyncLifetime
             malformed.Add, TimeProvider.System, CancellationToken.None);
         Assert.Empty(malformed);
 
-        // what a relay follower records: lost events, an unavailable node, and per-node flow hours (one node silent 6 h)
-        store.AddBatchExtension(new NodeHoursExtension());
+        // what a relay follower records from a third node: lost events, an unavailable spell, and its flow hours (silent 6 h);
+        // the file import above already recorded kind-worker and kind-worker2 for every hour they sent flows
         await using var writer = new StoreWriter(store);
         var batch = new IngestBatch { Source = "relay", SourceKind = "hubble-relay" };
-        batch.LostEvents.Add(new LostEventRecord("kind-worker2", "PERF_EVENT_RING_BUFFER", 1234, Ns(LostAt), Ns(LostAt.AddMinutes(2)), Ns(LostAt.AddMinutes(3))));
-        batch.NodeStatuses.Add(new NodeStatusRecord("kind-worker2", "NODE_UNAVAILABLE", "connection refused", Ns(SilentFrom)));
+        batch.LostEvents.Add(new LostEventRecord(SilentNode, "PERF_EVENT_RING_BUFFER", 1234, Ns(LostAt), Ns(LostAt.AddMinutes(2)), Ns(LostAt.AddMinutes(3))));
+        batch.NodeStatuses.Add(new NodeStatusRecord(SilentNode, "NODE_UNAVAILABLE", "connection refused", Ns(SilentFrom)));
         var hours = new Dictionary<(string, DateTimeOffset), long>();
         for (var h = HubbleWeek.Start; h < HubbleWeek.Start.AddDays(7); h = h.AddHours(1))
         {
-            hours[("kind-worker", h)] = 100;
             if (h < SilentFrom || h >= SilentFrom.AddHours(6))
             {
-                hours[("kind-worker2", h)] = 80;
+                hours[(SilentNode, h)] = 80;
             }
         }
 

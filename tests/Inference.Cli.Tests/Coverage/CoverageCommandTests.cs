@@ -68,11 +68,11 @@ public sealed class CoverageCommandTests(AuditWeekStore week) : IClassFixture<Au
         var report = await ReportAsync();
         var spots = report.GetProperty("blindSpots").EnumerateArray().ToList();
         var lost = Assert.Single(spots, s => s.GetProperty("kind").GetString() == "lost-events");
-        Assert.Equal("kind-worker2", lost.GetProperty("subject").GetString());
+        Assert.Equal(AuditWeekStore.SilentNode, lost.GetProperty("subject").GetString());
         Assert.Contains("1,234", lost.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Single(spots, s => s.GetProperty("kind").GetString() == "node-unavailable");
         var silent = Assert.Single(spots, s => s.GetProperty("kind").GetString() == "node-silent");
-        Assert.Equal("kind-worker2", silent.GetProperty("subject").GetString());
+        Assert.Equal(AuditWeekStore.SilentNode, silent.GetProperty("subject").GetString());
         Assert.Equal(AuditWeekStore.SilentFrom, silent.GetProperty("from").GetDateTimeOffset());
         Assert.Equal(AuditWeekStore.SilentFrom.AddHours(6), silent.GetProperty("to").GetDateTimeOffset());
         Assert.Empty(report.GetProperty("notes").EnumerateArray());
