@@ -17,6 +17,7 @@ internal static class CommandCatalog
         yield return SuggestCommand.Create();
         yield return CoverageCommand.Create();
         yield return AnomaliesCommand.Create();
+        yield return ServeCommand.Create();
         yield return ExportCommand.Create();
     }
 }
