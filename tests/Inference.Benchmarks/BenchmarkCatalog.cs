@@ -10,5 +10,6 @@ internal static class BenchmarkCatalog
         new Hubble.HubbleStorageBenchmark(),
         new Evaluator.EvaluatorBenchmark(),
         new Anomalies.AnomalyBenchmark(),
+        new Suggest.SuggestBenchmark(),
     ];
 }

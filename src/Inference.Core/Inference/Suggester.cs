@@ -211,7 +211,10 @@ public static class Suggester
         // verify: the evaluator replays every covered connection against exactly the objects that will be written
         var set = PolicySet.Create(policies.Select(p => p.Model));
         var evaluator = new PolicyEvaluator(set);
-        var ends = new ProbeEnds(workloads.Values, input.Pods);
+        // pods that differ only in labels no selector reads are decided alike: one variant each is exact
+        var referenced = policies.SelectMany(p => p.Ingress.Concat(p.Egress)).SelectMany(r => r.Peers).Where(p => p.Selector is not null)
+            .SelectMany(p => p.Selector!.MatchLabels.Keys).Concat(policies.SelectMany(p => p.Selector.MatchLabels.Keys)).ToHashSet(StringComparer.Ordinal);
+        var ends = new ProbeEnds(workloads.Values, input.Pods, referenced);
         notes.AddRange(ends.Capped().Where(c => InScope(c.Workload)).Select(c => $"{c.Workload}: verified with {ProbeEnds.MaxVariants} of its {c.Variants} pod label variants"));
         var verification = SuggestionVerifier.Verify(evaluator, ends, covered, evidence, http, cancellationToken);
 

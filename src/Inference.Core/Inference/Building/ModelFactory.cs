@@ -49,8 +49,11 @@ internal static class ModelFactory
         return new NetworkPolicyRule(rule.Index, 0, peers, ports);
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, LabelSelector> NamespaceSelectors = new(StringComparer.Ordinal);
+
+    /// <summary>Selects a namespace by its immutable name label (immutable objects, so one per namespace is shared).</summary>
     public static LabelSelector NamespaceSelector(string ns) =>
-        new(new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = ns });
+        NamespaceSelectors.GetOrAdd(ns, n => new LabelSelector(new Dictionary<string, string>(StringComparer.Ordinal) { [NamespaceNameLabel] = n }));
 
     private static CiliumNetworkPolicy Cilium(SuggestedPolicyKind kind, string ns, string name, string file, LabelSelector selector,
         IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress)

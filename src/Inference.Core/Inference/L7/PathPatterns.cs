@@ -23,9 +23,12 @@ public static partial class PathPatterns
     [GeneratedRegex("^(?=[^0-9]*[0-9])[0-9a-fA-F]{12,}$")]
     private static partial Regex HexSegment();
 
+    /// <summary>What follows every templated path: Envoy matches the regex against the path with its query string.</summary>
+    public const string Query = @"(\?.*)?";
+
     public static string Template(string path)
     {
-        // the query string and fragment are not part of what Cilium's path rule matches
+        // the observed query is dropped; any query on an allowed path is allowed (access is about the path)
         var cut = path.IndexOfAny(['?', '#']);
         if (cut >= 0)
         {
@@ -54,7 +57,7 @@ public static partial class PathPatterns
                 : Escape(s));
         }
 
-        return sb.ToString();
+        return sb.Append(Query).ToString();
     }
 
     /// <summary>Regex-escapes a literal segment (Cilium paths are extended regular expressions).</summary>

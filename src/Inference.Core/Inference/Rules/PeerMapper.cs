@@ -10,15 +10,28 @@ namespace Inference.Core.Inference.Rules;
 /// </summary>
 internal sealed class PeerMapper(IReadOnlyDictionary<Peer, WorkloadSelector> selectors, SuggestFormat format)
 {
+    // one peer object per workload: its sort key is built once, not once per edge
+    private readonly Dictionary<Peer, RulePeer[]> _workloadPeers = [];
+
     private bool Cilium => format == SuggestFormat.Cilium;
 
     public (IReadOnlyList<RulePeer> Peers, string? Reason) Map(Peer end, bool egress)
     {
         if (end.IsWorkload)
         {
-            return selectors.TryGetValue(end, out var s) && s.Selector is { } selector
-                ? ([RulePeer.ForWorkload(end, selector)], null)
-                : ([], $"{end} cannot be selected (its pods share no stable label)");
+            if (_workloadPeers.TryGetValue(end, out var cached))
+            {
+                return (cached, null);
+            }
+
+            if (selectors.TryGetValue(end, out var s) && s.Selector is { } selector)
+            {
+                RulePeer[] peers = [RulePeer.ForWorkload(end, selector)];
+                _workloadPeers[end] = peers;
+                return (peers, null);
+            }
+
+            return ([], $"{end} cannot be selected (its pods share no stable label)");
         }
 
         switch (end.Entity!.Value)

@@ -18,7 +18,7 @@ internal sealed class RuleAccumulator
             _entries[(subject, direction)] = map = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
         }
 
-        var key = string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
+        var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
         if (!map.TryGetValue(key, out var entry))
         {
             map[key] = entry = new Entry([.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);

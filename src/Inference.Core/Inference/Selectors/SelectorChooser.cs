@@ -50,7 +50,7 @@ public static class SelectorChooser
             {
                 if (index.OthersMatching(w.Workload, set).Count == 0)
                 {
-                    return new WorkloadSelector(w.Workload, Selector(set), [], null);
+                    return new WorkloadSelector(w.Workload, Selector(WithName(set, preferred)), [], null);
                 }
             }
         }
@@ -68,6 +68,12 @@ public static class SelectorChooser
         return new WorkloadSelector(w.Workload, Selector(candidates), others,
             $"{w.Workload}: no label set separates it from {string.Join(", ", others.Select(o => o.Workload))}; its selector also selects them, so they share its rules (give the pod templates distinct app.kubernetes.io/name labels)");
     }
+
+    // a Helm release name alone would also select the release's next component: keep the chart's name beside it
+    private static KeyValuePair<string, string>[] WithName(KeyValuePair<string, string>[] set, KeyValuePair<string, string>[] candidates) =>
+        set.Any(kv => kv.Key == "app.kubernetes.io/instance") && set.All(kv => kv.Key != "app.kubernetes.io/name")
+            && candidates.FirstOrDefault(kv => kv.Key == "app.kubernetes.io/name") is { Key: not null } name
+            ? [name, .. set] : set;
 
     private static LabelSelector Selector(IEnumerable<KeyValuePair<string, string>> labels) =>
         new(labels.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));

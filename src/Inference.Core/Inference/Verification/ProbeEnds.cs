@@ -17,12 +17,18 @@ internal sealed class ProbeEnds
     private readonly Dictionary<Peer, IReadOnlyDictionary<string, string>> _namespaceLabels = [];
     private readonly Dictionary<(Peer, bool), IReadOnlyList<ConnectionEnd>> _cache = [];
 
-    public ProbeEnds(IEnumerable<ObservedWorkload> workloads, IEnumerable<ObservedPod> pods)
+    /// <param name="referenced">Label keys some selector of the policies reads; other keys cannot change a decision and are dropped.</param>
+    public ProbeEnds(IEnumerable<ObservedWorkload> workloads, IEnumerable<ObservedPod> pods, IReadOnlySet<string> referenced)
     {
         var sets = new Dictionary<Peer, SortedDictionary<string, Dictionary<string, string>>>();
         void Add(Peer owner, IReadOnlyDictionary<string, string> labels, IReadOnlyDictionary<string, string> nsLabels)
         {
             var clean = SelectorLabels.Clean(labels);
+            foreach (var k in clean.Keys.Where(k => !referenced.Contains(k)).ToList())
+            {
+                clean.Remove(k);
+            }
+
             var key = string.Join("\u0001", clean.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value));
             if (!sets.TryGetValue(owner, out var map))
             {
