@@ -34,6 +34,7 @@ internal sealed class DeployedRule
         _kRule = rule;
         Text = RuleText.Kubernetes(rule, direction);
         Allows = RuleText.KubernetesBreadth(rule, direction, policy.Namespace);
+        WideAddresses = RuleText.WideAddresses(rule);
     }
 
     public DeployedRule(CiliumCompiled spec, CiliumCompiled.CompiledRule rule, CiliumNetworkPolicy policy, PolicyDirection direction, bool deny)
@@ -43,6 +44,7 @@ internal sealed class DeployedRule
         _cRule = rule;
         Text = RuleText.Cilium(rule.Rule, direction);
         Allows = RuleText.CiliumBreadth(rule.Rule, direction);
+        WideAddresses = RuleText.WideAddresses(rule.Rule);
     }
 
     public RuleRef Ref { get; }
@@ -58,6 +60,9 @@ internal sealed class DeployedRule
 
     /// <summary>The wide parts of the rule as written (all peers, any namespace, all ports, a whole CIDR).</summary>
     public IReadOnlyList<string> Allows { get; } = [];
+
+    /// <summary>Admits address ranges no window can have observed in full: over-broad even when every observed address was used.</summary>
+    public bool WideAddresses { get; }
 
     /// <summary>A Cilium rule with neither peers nor ports (<c>{}</c>) allows nothing.</summary>
     public bool MatchesNothing => _cRule is { } r && !r.Rule.NamesPeers && r.Rule.ToPorts is not { Count: > 0 };

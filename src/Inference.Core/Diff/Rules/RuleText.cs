@@ -151,6 +151,12 @@ internal static class RuleText
         return result;
     }
 
+    /// <summary>The rule admits address ranges far beyond any window's observed addresses (every peer, a wide CIDR, the world entity).</summary>
+    public static bool WideAddresses(NetworkPolicyRule rule) => rule.AllPeers || rule.Peers!.Any(p => p.IpBlock is { } b && Wide(b.Cidr));
+
+    public static bool WideAddresses(CiliumRule rule) => (!rule.NamesPeers && rule.ToPorts is { Count: > 0 })
+        || (rule.Entities ?? []).Any(e => e is "all" or "world" or "world-ipv4" or "world-ipv6") || (rule.Cidrs ?? []).Any(c => Wide(c.Cidr));
+
     private static string Peer(NetworkPolicyPeer p)
     {
         if (p.IpBlock is { } block)

@@ -78,7 +78,7 @@ internal static class OverBroadFinder
             // ICMP and port-less uses are listed but not counted: the admitted side counts served TCP/UDP/SCTP ports only
             var usedCombinations = usedSet.Count(u => u.Item4 is not null && u.Item3 is L4Protocol.Tcp or L4Protocol.Udp or L4Protocol.Sctp);
             var unused = admitted - usedCombinations;
-            if (unused <= 0 || (used.Count == 0 && rule.Allows.Count == 0))
+            if ((unused <= 0 && !(rule.WideAddresses && used.Count > 0)) || (used.Count == 0 && rule.Allows.Count == 0))
             {
                 // a narrow rule nobody used belongs in `unused`, not here
                 continue;
