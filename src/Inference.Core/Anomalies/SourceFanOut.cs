@@ -4,7 +4,8 @@ using Inference.Core.Flows;
 namespace Inference.Core.Anomalies;
 
 /// <summary>
-/// The shape of a scan: per source, how many destinations and ports it touched within one minute. The store keeps hourly
+/// The shape of a scan: per source, how many destinations and ports it touched within one minute (two adjacent clock minutes,
+/// so a burst across a minute boundary is not split). The store keeps hourly
 /// buckets with exact first and last seen, so an edge "touches" the minutes of its buckets' first and last connection;
 /// a scan's one-connection edges land exactly, a steady edge is seen at its hour's edges (a lower bound for busy sources).
 /// </summary>
@@ -12,7 +13,7 @@ internal static class SourceFanOut
 {
     private const long TicksPerMinute = TimeSpan.TicksPerMinute;
 
-    /// <summary>Per edge (same order): the most destinations and ports its source touched in any minute this edge was active.</summary>
+    /// <summary>Per edge (same order): the most destinations and destination ports its source touched in any minute this edge was active.</summary>
     public static (int Workloads, int Ports)[] Compute(IReadOnlyList<EdgeActivity> edges, Func<Peer, int> peerId, CancellationToken cancellationToken)
     {
         // sources are independent: each one's touches are sorted by minute on its own (small, cache-friendly sorts, in parallel)
@@ -40,11 +41,12 @@ internal static class SourceFanOut
     private static void FanOut(IReadOnlyList<EdgeActivity> edges, List<int> group, int[] destinations, (int Workloads, int Ports)[] result)
     {
         var minutes = new List<long>();
-        var touches = new List<(int Destination, int Port, int Edge)>();
+        var touches = new List<(int Destination, long Port, int Edge)>();
         foreach (var i in group)
         {
             var e = edges[i];
-            var port = ((int)e.Edge.Protocol << 20) | ((e.Edge.Port ?? e.Edge.IcmpType ?? 0) & 0xFFFFF);
+            // a port is counted per destination: ten workloads probed on one port are ten targets, as a scanner sees them
+            var port = ((long)destinations[i] << 32) | ((long)e.Edge.Protocol << 20) | (long)((e.Edge.Port ?? e.Edge.IcmpType ?? 0) & 0xFFFFF);
             long previous = -1;
             foreach (var h in e.Hours)
             {
@@ -65,26 +67,46 @@ internal static class SourceFanOut
         var items = touches.ToArray();
         Array.Sort(keys, items);
         var seenDestinations = new HashSet<int>();
-        var seenPorts = new HashSet<int>();
+        var seenPorts = new HashSet<long>();
+        var previousStart = 0;
+        long previousMinute = long.MinValue;
         for (var start = 0; start < keys.Length;)
         {
             var stop = start;
-            seenDestinations.Clear();
-            seenPorts.Clear();
             while (stop < keys.Length && keys[stop] == keys[start])
             {
-                seenDestinations.Add(items[stop].Destination);
-                seenPorts.Add(items[stop].Port);
                 stop++;
             }
 
-            for (var k = start; k < stop; k++)
+            // a burst that straddles a minute boundary counts whole: this minute together with the one before
+            var joinPrevious = previousMinute == keys[start] - 1;
+            Count(items, start, stop, seenDestinations, seenPorts, result);
+            if (joinPrevious)
             {
-                ref var r = ref result[items[k].Edge];
-                r = (Math.Max(r.Workloads, seenDestinations.Count), Math.Max(r.Ports, seenPorts.Count));
+                Count(items, previousStart, stop, seenDestinations, seenPorts, result);
             }
 
+            (previousStart, previousMinute) = (start, keys[start]);
             start = stop;
+        }
+    }
+
+    /// <summary>Distinct destinations and ports among touches [from, to), raised into each of those edges' results.</summary>
+    private static void Count((int Destination, long Port, int Edge)[] items, int from, int to, HashSet<int> destinations, HashSet<long> ports,
+        (int Workloads, int Ports)[] result)
+    {
+        destinations.Clear();
+        ports.Clear();
+        for (var k = from; k < to; k++)
+        {
+            destinations.Add(items[k].Destination);
+            ports.Add(items[k].Port);
+        }
+
+        for (var k = from; k < to; k++)
+        {
+            ref var r = ref result[items[k].Edge];
+            r = (Math.Max(r.Workloads, destinations.Count), Math.Max(r.Ports, ports.Count));
         }
     }
 }

@@ -24,7 +24,8 @@ public sealed class FeatureExtractorTests
         var features = FeatureExtractor.Extract(b.Build());
         var probe = For(features, Edge(scanner, W("shop", "t3"), 1003));
         Assert.Equal(10, probe[EdgeFeature.FanOutWorkloads]);
-        Assert.Equal(4, probe[EdgeFeature.FanOutPorts]);
+        // ten destinations on four port numbers: ten destination ports
+        Assert.Equal(10, probe[EdgeFeature.FanOutPorts]);
         Assert.Equal(1, For(features, calm)[EdgeFeature.FanOutWorkloads]);
     }
 

@@ -102,3 +102,30 @@ public sealed class AuditWeek
         return new AuditWeek { Normal = normal, Scan = scan, Exfiltration = exfiltration, Weekly = weekly };
     }
 }
+
+/// <summary>A quieter variant: HubbleWeek's plain traffic with a small scan (5 workloads x 6 ports) straddling a minute boundary.</summary>
+public static class SmallScanWeek
+{
+    public static readonly int[] Ports = [22, 80, 443, 3306, 6379, 8443];
+    public static readonly DateTimeOffset At = HubbleWeek.Start.AddDays(3).AddHours(10).AddMinutes(12).AddSeconds(40);
+
+    public static (IReadOnlyList<ScenarioConnection> All, IReadOnlyList<ScenarioConnection> Scan) Build()
+    {
+        var week = HubbleWeek.Connections(days: 7, seed: 99);
+        ScenarioEndpoint Find(string workload) => week.Select(c => c.Destination).First(e => e.Workload == workload);
+        var scanner = ScenarioEndpoint.ForPod("payments", "orders", "Deployment", "orders-6b8d9c7f5-abcde", "10.0.6.66", "app=orders", "pod-template-hash=6b8d9c7f5");
+        var scan = new List<ScenarioConnection>();
+        var i = 0;
+        foreach (var target in new[] { "frontend", "cart", "redis", "postgres", "kafka" }.Select(Find))
+        {
+            foreach (var port in Ports)
+            {
+                // 30 probes over 30 s, across a minute boundary
+                scan.Add(new(scanner, target, "TCP", port, 52000 + i, At.AddSeconds(i), "FORWARDED"));
+                i++;
+            }
+        }
+
+        return (week.Concat(scan).ToList(), scan);
+    }
+}
