@@ -48,6 +48,12 @@ public static class HubbleIngestRunner
         var reason = await ingester.RunAsync(resume, cancellationToken);
         await writer.CompleteAsync();
         store.Checkpoint();
+        if (ingester.MessagesReceived == 0 && reason is RelayStopReason.Duration or RelayStopReason.IdleTimeout)
+        {
+            // a script asked for a bounded run and got nothing: that is an error, not an empty success
+            throw new RelayException($"no response from Hubble Relay {relay.Address} before the {(reason == RelayStopReason.Duration ? "duration" : "idle timeout")} ran out: {ingester.LastError ?? "no connection"}; nothing was stored");
+        }
+
         var stop = reason switch
         {
             RelayStopReason.Duration => "duration reached",

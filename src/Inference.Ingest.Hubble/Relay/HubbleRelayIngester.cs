@@ -28,6 +28,12 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
 
     public int Connects { get; private set; }
 
+    /// <summary>Messages received from the relay over the whole run (zero: it was never reached).</summary>
+    public long MessagesReceived { get; private set; }
+
+    /// <summary>Why the last attempt to stream failed, for the error when the relay was never reached.</summary>
+    public string? LastError { get; private set; }
+
     public async Task<RelayStopReason> RunAsync(ResumeStateView resume, CancellationToken cancellationToken)
     {
         using var durationCts = options.Duration is { } d ? new CancellationTokenSource(d, time) : new CancellationTokenSource();
@@ -196,6 +202,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                     while (await call.ResponseStream.MoveNext(cancellationToken))
                     {
                         await writer.WriteAsync(call.ResponseStream.Current, cancellationToken);
+                        MessagesReceived++;
                         backoff = options.InitialBackoff;
                     }
 
@@ -215,7 +222,16 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                     return;
                 }
 
-                RelayLog.Reconnecting(logger, options.Address, reason, backoff);
+                LastError = reason;
+                if (MessagesReceived == 0)
+                {
+                    RelayLog.Unreachable(logger, options.Address, reason, backoff);
+                }
+                else
+                {
+                    RelayLog.Reconnecting(logger, options.Address, reason, backoff);
+                }
+
                 await Task.Delay(backoff, time, cancellationToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, options.MaxBackoff.Ticks));
             }

@@ -21,4 +21,7 @@ internal static partial class RelayLog
 
     [LoggerMessage(1006, LogLevel.Warning, "Skipping a GetFlows response that could not be decoded: {Reason}")]
     public static partial void Undecodable(ILogger logger, string reason);
+
+    [LoggerMessage(1007, LogLevel.Warning, "Cannot stream from Hubble Relay {Address} ({Reason}); retrying in {Delay}")]
+    public static partial void Unreachable(ILogger logger, string address, string reason, TimeSpan delay);
 }
