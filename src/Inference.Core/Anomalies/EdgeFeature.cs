@@ -15,7 +15,7 @@ public sealed record EdgeFeature(int Index, string Name, string Unit, double Flo
     public static readonly EdgeFeature Burstiness = new(6, "burstiness", "log ratio", 0.25, "peak hour against its average hour over the window");
     public static readonly EdgeFeature PortRarity = new(7, "portRarity", "0..1", 0.25, "1 / sources using this port");
     public static readonly EdgeFeature FanOutWorkloads = new(8, "fanOutWorkloads", "peers per minute", 1, "destinations its source touched in one minute");
-    public static readonly EdgeFeature FanOutPorts = new(9, "fanOutPorts", "destination ports per minute", 1, "destination ports (each destination's counted) its source touched in one minute");
+    public static readonly EdgeFeature FanOutPorts = new(9, "fanOutPorts", "destination ports per minute", 1, "destination ports (counted per destination) its source touched in one minute");
     public static readonly EdgeFeature CrossNamespace = new(10, "crossNamespace", "0/1", 0.5, "source and destination in different namespaces");
     public static readonly EdgeFeature DroppedShare = new(11, "droppedShare", "0..1", 0.2, "share of connections DROPPED");
     public static readonly EdgeFeature NewDomain = new(12, "newDomain", "share of window", 0.1, "when its DNS name was first resolved (external only)");

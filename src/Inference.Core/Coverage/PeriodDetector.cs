@@ -68,10 +68,13 @@ internal static class PeriodDetector
         _ => $"every {Math.Round(hours).ToString(CultureInfo.InvariantCulture)}h",
     };
 
-    /// <summary>At least three consecutive hours whose first connection falls within five minutes of the same minute of the hour.</summary>
+    /// <summary>
+    /// At least three consecutive hours, each a short burst (first to last connection within ten minutes) starting within five
+    /// minutes of the same minute of the hour: a job, not traffic spread through the hour.
+    /// </summary>
     private static bool IsHourly(IReadOnlyList<HourActivity> hours)
     {
-        if (hours.Count < 3 || hours.Any(h => h.Connections > 10))
+        if (hours.Count < 3 || hours.Any(h => h.LastSeen - h.FirstSeen > TimeSpan.FromMinutes(10)))
         {
             return false;
         }
