@@ -8,7 +8,7 @@ namespace Inference.Core.Coverage;
 internal static class BlindSpotFinder
 {
     public const string NodePresenceUnrecorded =
-        "hours with no flows from a node: not checked, this store does not record per-node flow presence (node_hours is empty; the ingest must fill it)";
+        "hours with no flows from a node: not checked, no per-node flow presence is recorded for this window (node_hours is empty: flows ingested before schema 3, or by an ingest that does not record it)";
 
     public static List<BlindSpot> Find(WindowActivity window, List<string> notes)
     {
