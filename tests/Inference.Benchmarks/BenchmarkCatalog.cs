@@ -10,6 +10,7 @@ internal static class BenchmarkCatalog
         new Hubble.HubbleStorageBenchmark(),
         new Evaluator.EvaluatorBenchmark(),
         new Anomalies.AnomalyBenchmark(),
+        new Calico.CalicoBenchmark(),
         new Suggest.SuggestBenchmark(),
     ];
 }

@@ -15,7 +15,9 @@ internal sealed class CalicoCounter
     private readonly EdgeAggregator _aggregator;
     private readonly IntervalStates _states;
     private readonly EndpointResolver _endpoints = new();
+    private readonly Dictionary<(Peer Source, Peer Destination, L4Protocol Protocol, int? Port), EdgeSlot> _slots = new(SlotKeyComparer.Instance);
     private readonly Dictionary<(string Edge, long Bucket), ReporterCounts> _dirty = [];
+    private readonly Dictionary<(EdgeSlot Slot, Reporter Reporter, PolicyTrace Enforced, PolicyTrace Pending), EdgePolicyRow> _policyByTrace = [];
     private readonly Dictionary<(string Edge, string Direction, string Enforced, string Pending), EdgePolicyRow> _policies = [];
     private long? _firstNs;
     private long? _lastNs;
@@ -34,16 +36,24 @@ internal sealed class CalicoCounter
         var (src, srcInfo) = _endpoints.Resolve(f.Source);
         var (dst, dstInfo) = _endpoints.Resolve(f.Destination);
         var port = f.Protocol is L4Protocol.Icmp ? null : f.DestinationPort;
-        var edge = new EdgeKey(src, dst, f.Protocol, port, null);
-        var edgeId = EdgeId(edge);
+        var slot = Slot(src, dst, f.Protocol, port);
+        var edge = slot.Edge;
         var verdict = VerdictMapping.Map(f.Action, f.Pending);
         var bucket = _aggregator.BucketStart(f.StartNs);
 
-        var counts = _states.GetOrAdd(edgeId, bucket);
+        if (!slot.Buckets.TryGetValue(bucket, out var counts))
+        {
+            counts = _states.GetOrAdd(slot.Id, bucket);
+            slot.Buckets[bucket] = counts;
+        }
+
         var before = counts.Combined();
         counts.Add(f.Reporter, verdict, f.ConnectionsStarted);
         var after = counts.Combined();
-        _dirty[(edgeId, bucket)] = counts;
+        if (slot.Dirty.Add(bucket))
+        {
+            _dirty[(slot.Id, bucket)] = counts;
+        }
 
         var srcPod = f.Source.Name;
         var dstPod = f.Destination.Name;
@@ -67,7 +77,7 @@ internal sealed class CalicoCounter
             _aggregator.Observe(dst, dstInfo, f.Destination.Ip, f.StartNs, f.EndNs);
         }
 
-        AddPolicy(edgeId, edge, f, verdict);
+        AddPolicy(slot, f, verdict);
         _firstNs = Math.Min(_firstNs ?? long.MaxValue, f.StartNs);
         _lastNs = Math.Max(_lastNs ?? long.MinValue, f.EndNs);
     }
@@ -93,6 +103,17 @@ internal sealed class CalicoCounter
             .ThenBy(p => p.Key.Enforced, StringComparer.Ordinal).ThenBy(p => p.Key.Pending, StringComparer.Ordinal).Select(p => p.Value));
         _dirty.Clear();
         _policies.Clear();
+        _policyByTrace.Clear();
+        foreach (var slot in _slots.Values)
+        {
+            slot.Dirty.Clear();
+        }
+
+        if (_slots.Count > 100_000)
+        {
+            _slots.Clear();
+        }
+
         Flows = 0;
         _firstNs = null;
         _lastNs = null;
@@ -114,7 +135,35 @@ internal sealed class CalicoCounter
         return true;
     }
 
-    private void AddPolicy(string edgeId, EdgeKey edge, CalicoFlow f, Verdict verdict)
+    private EdgeSlot Slot(Peer src, Peer dst, L4Protocol protocol, int? port)
+    {
+        if (!_slots.TryGetValue((src, dst, protocol, port), out var slot))
+        {
+            var edge = new EdgeKey(src, dst, protocol, port, null);
+            slot = new EdgeSlot(edge, EdgeId(edge));
+            _slots[(src, dst, protocol, port)] = slot;
+        }
+
+        return slot;
+    }
+
+    private void AddPolicy(EdgeSlot slot, CalicoFlow f, Verdict verdict)
+    {
+        var fast = (slot, f.Reporter, f.Enforced, f.Pending);
+        if (!_policyByTrace.TryGetValue(fast, out var row))
+        {
+            row = PolicyRow(slot.Id, slot.Edge, f, verdict);
+            _policyByTrace[fast] = row;
+        }
+
+        row.Connections += f.ConnectionsStarted;
+        row.Records++;
+        row.FirstNs = Math.Min(row.FirstNs, f.StartNs);
+        row.LastNs = Math.Max(row.LastNs, f.EndNs);
+    }
+
+    /// <summary>The batch's row for one direction and pair of traces (traces with the same text share it: one row per key).</summary>
+    private EdgePolicyRow PolicyRow(string edgeId, EdgeKey edge, CalicoFlow f, Verdict verdict)
     {
         // a src record is the source's egress decision, a dst record the destination's ingress decision
         var direction = f.Reporter switch { Reporter.Src => "egress", Reporter.Dst => "ingress", _ => "forward" };
@@ -137,9 +186,26 @@ internal sealed class CalicoCounter
             _policies[key] = row;
         }
 
-        row.Connections += f.ConnectionsStarted;
-        row.Records++;
-        row.FirstNs = Math.Min(row.FirstNs, f.StartNs);
-        row.LastNs = Math.Max(row.LastNs, f.EndNs);
+        return row;
+    }
+
+    /// <summary>One edge's identity and its buckets' counts, found by the peers' identity (the resolver shares them).</summary>
+    private sealed class EdgeSlot(EdgeKey edge, string id)
+    {
+        public EdgeKey Edge { get; } = edge;
+        public string Id { get; } = id;
+        public Dictionary<long, ReporterCounts> Buckets { get; } = [];
+        public HashSet<long> Dirty { get; } = [];
+    }
+
+    private sealed class SlotKeyComparer : IEqualityComparer<(Peer Source, Peer Destination, L4Protocol Protocol, int? Port)>
+    {
+        public static readonly SlotKeyComparer Instance = new();
+
+        public bool Equals((Peer Source, Peer Destination, L4Protocol Protocol, int? Port) x, (Peer Source, Peer Destination, L4Protocol Protocol, int? Port) y) =>
+            x.Source.Equals(y.Source) && x.Destination.Equals(y.Destination) && x.Protocol == y.Protocol && x.Port == y.Port;
+
+        public int GetHashCode((Peer Source, Peer Destination, L4Protocol Protocol, int? Port) obj) =>
+            HashCode.Combine(obj.Source, obj.Destination, obj.Protocol, obj.Port);
     }
 }

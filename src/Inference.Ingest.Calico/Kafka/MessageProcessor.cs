@@ -29,6 +29,7 @@ internal sealed class MessageProcessor(
     private readonly List<DeadLetter> _dead = [];
     private readonly List<CalicoFlow> _flows = [];
     private readonly List<(int Line, string Reason)> _errors = [];
+    private Task? _inFlight;
     private int _messages;
     private long _redelivered;
     private long _batchStarted;
@@ -41,24 +42,9 @@ internal sealed class MessageProcessor(
 
     public async Task RunAsync(ChannelReader<KafkaItem> reader)
     {
+        Task? deadline = null;
         while (true)
         {
-            var read = reader.WaitToReadAsync(CancellationToken.None).AsTask();
-            if (_messages > 0 || _redelivered > 0)
-            {
-                var left = options.MaxBatchAge - time.GetElapsedTime(_batchStarted);
-                if (left <= TimeSpan.Zero || await Task.WhenAny(read, Task.Delay(left, time)) != read)
-                {
-                    await FlushAsync();
-                    continue;
-                }
-            }
-
-            if (!await read)
-            {
-                break;
-            }
-
             while (reader.TryRead(out var item))
             {
                 if (item.Barrier is { } barrier)
@@ -66,6 +52,7 @@ internal sealed class MessageProcessor(
                     try
                     {
                         await FlushAsync();
+                        await WaitForWriteAsync();
                         barrier.TrySetResult();
                     }
                     catch (Exception ex)
@@ -78,15 +65,55 @@ internal sealed class MessageProcessor(
                 }
 
                 Process(item);
-                if (_messages >= options.MaxBatchMessages)
+                if (_messages >= options.MaxBatchMessages || (Pending && time.GetElapsedTime(_batchStarted) >= options.MaxBatchAge))
                 {
                     await FlushAsync();
+                    deadline = null;
                 }
+            }
+
+            // the channel is empty: wait for more, but store what is pending once it is old enough
+            var wait = reader.WaitToReadAsync(CancellationToken.None);
+            if (!wait.IsCompleted && Pending)
+            {
+                var left = options.MaxBatchAge - time.GetElapsedTime(_batchStarted);
+                if (left <= TimeSpan.Zero)
+                {
+                    await FlushAsync();
+                    deadline = null;
+                    continue;
+                }
+
+                deadline ??= Task.Delay(left, time);
+                var waiting = wait.AsTask();
+                if (await Task.WhenAny(waiting, deadline) != waiting)
+                {
+                    await FlushAsync();
+                    deadline = null;
+                    if (!await waiting)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!await waiting)
+                {
+                    break;
+                }
+            }
+            else if (!await wait)
+            {
+                break;
             }
         }
 
         await FlushAsync();
+        await WaitForWriteAsync();
     }
+
+    private bool Pending => _messages > 0 || _redelivered > 0;
 
     private void Process(KafkaItem item)
     {
@@ -128,7 +155,9 @@ internal sealed class MessageProcessor(
 
     private async Task FlushAsync()
     {
-        if (_messages == 0 && _redelivered == 0)
+        // one batch is written while the next is counted; the writer keeps their order
+        await WaitForWriteAsync();
+        if (!Pending)
         {
             return;
         }
@@ -144,24 +173,40 @@ internal sealed class MessageProcessor(
         batch.Duplicates = _redelivered;
         batch.Ignored = _dead.Count;
         batch.Extensions.Add(rows);
+        var (messages, dead, redelivered) = (_messages, _dead.Count, _redelivered);
+        _messages = 0;
+        _redelivered = 0;
+        _pending.Clear();
+        _dead.Clear();
 
         // not cancellable: a batch is either stored whole or the run fails
-        await writer.WriteAndWaitAsync(batch, CancellationToken.None);
-        Log.Stored(logger, _messages, records, _dead.Count, _redelivered);
-        Messages += _messages;
+        _inFlight = Stored(writer.WriteAndWaitAsync(batch, CancellationToken.None), offsets, messages, records, dead, redelivered);
+    }
+
+    /// <summary>Waits until the batch handed to the writer is durably committed (a barrier and the end of a run need this).</summary>
+    public async Task WaitForWriteAsync()
+    {
+        if (_inFlight is { } write)
+        {
+            _inFlight = null;
+            await write;
+        }
+    }
+
+    private async Task Stored(Task write, List<PartitionProgress> offsets, int messages, long records, int dead, long redelivered)
+    {
+        await write;
+        Log.Stored(logger, messages, records, dead, redelivered);
+        Messages += messages;
         Records += records;
-        DeadLetters += _dead.Count;
-        Redelivered += _redelivered;
+        DeadLetters += dead;
+        Redelivered += redelivered;
         Batches++;
         foreach (var p in offsets)
         {
             stored[(p.Topic, p.Partition)] = p.NextOffset;
         }
 
-        _messages = 0;
-        _redelivered = 0;
-        _pending.Clear();
-        _dead.Clear();
         if (offsets.Count > 0)
         {
             committed(offsets);

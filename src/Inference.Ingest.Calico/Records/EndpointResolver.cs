@@ -18,19 +18,22 @@ internal sealed class EndpointResolver
         "apps.kubernetes.io/pod-index", "pod-template-generation", "controller-revision-hash",
     };
 
-    private readonly Dictionary<string, (Peer Peer, EndpointInfo? Info)> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<(EndpointType, string, string, string?, string?, IReadOnlyList<string>, IReadOnlyList<string>), (Peer Peer, EndpointInfo? Info)> _cache = [];
 
     public (Peer Peer, EndpointInfo? Info) Resolve(CalicoEndpoint e)
     {
-        if (e.Type != EndpointType.Workload)
-        {
-            return (Entity(e), null);
-        }
-
-        var key = string.Concat(e.Namespace, "\u001f", e.NameAggr, "\u001f", e.Name ?? "", "\u001f", string.Join('\u001e', e.Labels));
+        // the parser hands out one string and one list instance per distinct text, so the key compares cheaply
+        var key = (e.Type, e.Namespace, e.NameAggr, e.Name, e.Ip, e.Labels, e.Domains);
         if (_cache.TryGetValue(key, out var hit))
         {
             return hit;
+        }
+
+        if (e.Type != EndpointType.Workload)
+        {
+            var entity = (Entity(e), (EndpointInfo?)null);
+            _cache[key] = entity;
+            return entity;
         }
 
         var labels = new Dictionary<string, string>(StringComparer.Ordinal);

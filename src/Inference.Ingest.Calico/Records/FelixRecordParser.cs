@@ -21,7 +21,7 @@ internal static class FelixRecordParser
         string? dstType = null, dstNs = null, dstAggr = null, dstName = null, dstIp = null;
         string? proto = null, action = null, reporter = null;
         long? dstPort = null;
-        List<string> srcLabels = [], dstLabels = [], domains = [];
+        IReadOnlyList<string> srcLabels = JsonFields.None, dstLabels = JsonFields.None, domains = JsonFields.None;
         PolicyTrace enforced = PolicyTrace.Empty, pending = PolicyTrace.Empty;
 
         try
@@ -33,7 +33,8 @@ internal static class FelixRecordParser
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                var name = reader.GetString()!;
+                // property names are compared as UTF-8 bytes: ~60 keys a record, none of them allocated
+                var name = Field(reader.ValueSpan);
                 reader.Read();
                 switch (name)
                 {
@@ -41,24 +42,24 @@ internal static class FelixRecordParser
                     case "start_time": start = JsonFields.Long(ref reader, name); break;
                     case "end_time": end = JsonFields.Long(ref reader, name); break;
                     case "num_flows_started": started = JsonFields.Long(ref reader, name); break;
-                    case "source_type": srcType = JsonFields.String(ref reader, name); break;
-                    case "source_namespace": srcNs = JsonFields.String(ref reader, name); break;
-                    case "source_name_aggr": srcAggr = JsonFields.String(ref reader, name); break;
-                    case "source_name": srcName = JsonFields.NullableString(ref reader, name); break;
-                    case "source_ip": srcIp = JsonFields.NullableString(ref reader, name); break;
-                    case "source_labels": srcLabels = Labels(ref reader, name); break;
-                    case "dest_type": dstType = JsonFields.String(ref reader, name); break;
-                    case "dest_namespace": dstNs = JsonFields.String(ref reader, name); break;
-                    case "dest_name_aggr": dstAggr = JsonFields.String(ref reader, name); break;
-                    case "dest_name": dstName = JsonFields.NullableString(ref reader, name); break;
-                    case "dest_ip": dstIp = JsonFields.NullableString(ref reader, name); break;
-                    case "dest_labels": dstLabels = Labels(ref reader, name); break;
+                    case "source_type": srcType = Pooled(ref reader, name); break;
+                    case "source_namespace": srcNs = Pooled(ref reader, name); break;
+                    case "source_name_aggr": srcAggr = Pooled(ref reader, name); break;
+                    case "source_name": srcName = PooledOrNull(ref reader, name); break;
+                    case "source_ip": srcIp = PooledOrNull(ref reader, name); break;
+                    case "source_labels": srcLabels = Labels(ref reader, json, name); break;
+                    case "dest_type": dstType = Pooled(ref reader, name); break;
+                    case "dest_namespace": dstNs = Pooled(ref reader, name); break;
+                    case "dest_name_aggr": dstAggr = Pooled(ref reader, name); break;
+                    case "dest_name": dstName = PooledOrNull(ref reader, name); break;
+                    case "dest_ip": dstIp = PooledOrNull(ref reader, name); break;
+                    case "dest_labels": dstLabels = Labels(ref reader, json, name); break;
                     case "dest_port": dstPort = JsonFields.NullableLong(ref reader, name); break;
-                    case "dest_domains": domains = JsonFields.StringArray(ref reader, name); break;
-                    case "proto": proto = JsonFields.String(ref reader, name); break;
-                    case "action": action = JsonFields.String(ref reader, name); break;
-                    case "reporter": reporter = JsonFields.String(ref reader, name); break;
-                    case "policies": (enforced, pending) = Policies(ref reader); break;
+                    case "dest_domains": domains = Cached(ref reader, json, name, Lists, (ref Utf8JsonReader r) => JsonFields.StringArray(ref r, name)); break;
+                    case "proto": proto = Pooled(ref reader, name); break;
+                    case "action": action = Pooled(ref reader, name); break;
+                    case "reporter": reporter = Pooled(ref reader, name); break;
+                    case "policies": (enforced, pending) = Cached(ref reader, json, name, Traces, (ref Utf8JsonReader r) => Policies(ref r)); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -89,7 +90,7 @@ internal static class FelixRecordParser
             startNs,
             endNs,
             CalicoNames.Reporter(reporter ?? throw JsonFields.Missing("reporter"), "reporter"),
-            Endpoint("source", srcType, srcNs, srcAggr, srcName, srcIp, srcLabels, []),
+            Endpoint("source", srcType, srcNs, srcAggr, srcName, srcIp, srcLabels, JsonFields.None),
             Endpoint("dest", dstType, dstNs, dstAggr, dstName, dstIp, dstLabels, domains),
             CalicoNames.Protocol(proto ?? throw JsonFields.Missing("proto")),
             (int?)dstPort,
@@ -99,9 +100,36 @@ internal static class FelixRecordParser
             started ?? throw JsonFields.Missing("num_flows_started"));
     }
 
+    private static readonly string[] Known =
+    [
+        "Key", "key", "start_time", "end_time", "num_flows_started", "source_type", "source_namespace", "source_name_aggr", "source_name",
+        "source_ip", "source_labels", "dest_type", "dest_namespace", "dest_name_aggr", "dest_name", "dest_ip", "dest_labels", "dest_port",
+        "dest_domains", "proto", "action", "reporter", "policies",
+    ];
+
+    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownLookup =
+        Known.ToDictionary(k => k, k => k, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>The interned name of a field we read, or "" for any other (skipped).</summary>
+    private static string Field(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > 32)
+        {
+            return "";
+        }
+
+        Span<char> chars = stackalloc char[32];
+        for (var i = 0; i < utf8.Length; i++)
+        {
+            chars[i] = (char)utf8[i];
+        }
+
+        return KnownLookup.TryGetValue(chars[..utf8.Length], out var known) ? known : "";
+    }
+
     private static long Required(long? value, string field) => value ?? throw JsonFields.Missing(field);
 
-    private static CalicoEndpoint Endpoint(string side, string? type, string? ns, string? aggr, string? name, string? ip, List<string> labels, List<string> domains)
+    private static CalicoEndpoint Endpoint(string side, string? type, string? ns, string? aggr, string? name, string? ip, IReadOnlyList<string> labels, IReadOnlyList<string> domains)
     {
         var t = CalicoNames.EndpointType(type ?? throw JsonFields.Missing(side + "_type"), side + "_type");
         ns = ns ?? throw JsonFields.Missing(side + "_namespace");
@@ -114,15 +142,66 @@ internal static class FelixRecordParser
         return new CalicoEndpoint(t, ns, aggr, name is null or "-" or "" ? null : name, ip is null or "" ? null : ip, labels, domains);
     }
 
+    [ThreadStatic]
+    private static Utf8Cache<string>? t_strings;
+    [ThreadStatic]
+    private static Utf8Cache<IReadOnlyList<string>>? t_lists;
+    [ThreadStatic]
+    private static Utf8Cache<(PolicyTrace, PolicyTrace)>? t_policyPairs;
+
+    private static Utf8Cache<string> Strings => t_strings ??= new Utf8Cache<string>();
+    private static Utf8Cache<IReadOnlyList<string>> Lists => t_lists ??= new Utf8Cache<IReadOnlyList<string>>();
+    private static Utf8Cache<(PolicyTrace, PolicyTrace)> Traces => t_policyPairs ??= new Utf8Cache<(PolicyTrace, PolicyTrace)>(10_000);
+
+    private delegate T SubReader<out T>(ref Utf8JsonReader reader);
+
+    private static string Pooled(ref Utf8JsonReader reader, string field) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
+            ? Strings.GetOrAdd(reader.ValueSpan, b => System.Text.Encoding.UTF8.GetString(b))
+            : JsonFields.String(ref reader, field);
+
+    private static string? PooledOrNull(ref Utf8JsonReader reader, string field) =>
+        reader.TokenType == JsonTokenType.Null ? null : Pooled(ref reader, field);
+
+    /// <summary>
+    /// A structured value (labels, domains, policies) read once per distinct raw text: the value's bytes are the key, and
+    /// the reader is moved past it. A value that does not parse is not cached, so its error is raised every time.
+    /// </summary>
+    private static T Cached<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string field, Utf8Cache<T> cache, SubReader<T> read)
+    {
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return read(ref reader);
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        var probe = reader;
+        probe.Skip();
+        var raw = json[start..(int)probe.BytesConsumed];
+        _ = field;
+        if (cache.TryGet(raw, out var value))
+        {
+            reader = probe;
+            return value;
+        }
+
+        value = read(ref reader);
+        cache.Add(raw, value);
+        return value;
+    }
+
     /// <summary><c>{"labels": ["k=v", ...]}</c> as Felix writes it; a bare array and null are accepted too.</summary>
-    private static List<string> Labels(ref Utf8JsonReader reader, string field)
+    private static IReadOnlyList<string> Labels(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string field) =>
+        Cached(ref reader, json, field, Lists, (ref Utf8JsonReader r) => LabelsUncached(ref r, field));
+
+    private static IReadOnlyList<string> LabelsUncached(ref Utf8JsonReader reader, string field)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             return JsonFields.StringArray(ref reader, field);
         }
 
-        List<string> labels = [];
+        var labels = JsonFields.None;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var name = reader.GetString();
@@ -153,7 +232,7 @@ internal static class FelixRecordParser
         }
 
         PolicyTrace enforced = PolicyTrace.Empty, pending = PolicyTrace.Empty;
-        List<string>? all = null;
+        IReadOnlyList<string>? all = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             var name = reader.GetString()!;
@@ -180,13 +259,36 @@ internal static class FelixRecordParser
         return (enforced, pending);
     }
 
-    private static PolicyTrace Trace(List<string> strings, string field)
+    [ThreadStatic]
+    private static Dictionary<string, PolicyTrace>? t_traces;
+
+    private static PolicyTrace Trace(IReadOnlyList<string> strings, string field)
     {
         if (strings.Count == 0)
         {
             return PolicyTrace.Empty;
         }
 
+        // a cluster has few distinct traces and every record repeats one: parse each once
+        var cache = t_traces ??= new Dictionary<string, PolicyTrace>(StringComparer.Ordinal);
+        var joined = strings.Count == 1 ? strings[0] : string.Join('\n', strings);
+        if (cache.TryGetValue(joined, out var cached))
+        {
+            return cached;
+        }
+
+        var trace = ParseTrace(strings, field);
+        if (cache.Count > 10_000)
+        {
+            cache.Clear();
+        }
+
+        cache[joined] = trace;
+        return trace;
+    }
+
+    private static PolicyTrace ParseTrace(IReadOnlyList<string> strings, string field)
+    {
         var hits = new PolicyHit[strings.Count];
         for (var i = 0; i < strings.Count; i++)
         {

@@ -93,8 +93,8 @@ internal static class GoldmaneFlowParser
             throw new RecordException($"Key.{snake}: a workload endpoint needs a namespace and a name");
         }
 
-        var labels = Get(flow, snake + "_labels", Lower(camel) + "Labels") is { } l ? Strings(l, snake + "_labels") : [];
-        return new CalicoEndpoint(type, ns.Length == 0 ? "-" : ns, name, null, null, labels, []);
+        var labels = Get(flow, snake + "_labels", Lower(camel) + "Labels") is { } l ? Intern(Strings(l, snake + "_labels")) : JsonFields.None;
+        return new CalicoEndpoint(type, ns.Length == 0 ? "-" : ns, name, null, null, labels, JsonFields.None);
     }
 
     private static (PolicyTrace, PolicyTrace) Policies(JsonElement? policies)
@@ -219,6 +219,33 @@ internal static class GoldmaneFlowParser
         { ValueKind: JsonValueKind.Null } => null,
         _ => throw new RecordException($"{snake}: expected a string"),
     };
+
+    [ThreadStatic]
+    private static Dictionary<string, IReadOnlyList<string>>? t_lists;
+
+    /// <summary>One list instance per distinct label set: endpoints are cached by their lists' identity.</summary>
+    private static IReadOnlyList<string> Intern(List<string> list)
+    {
+        if (list.Count == 0)
+        {
+            return JsonFields.None;
+        }
+
+        var cache = t_lists ??= new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var key = string.Join('\n', list);
+        if (!cache.TryGetValue(key, out var shared))
+        {
+            if (cache.Count > 10_000)
+            {
+                cache.Clear();
+            }
+
+            shared = list;
+            cache[key] = shared;
+        }
+
+        return shared;
+    }
 
     private static List<string> Strings(JsonElement e, string field)
     {

@@ -40,14 +40,18 @@ internal static class JsonFields
     public static long? NullableLong(ref Utf8JsonReader reader, string field) =>
         reader.TokenType == JsonTokenType.Null ? null : Long(ref reader, field);
 
+    /// <summary>One shared empty list: endpoints are cached by their lists' identity.</summary>
+    public static readonly IReadOnlyList<string> None = Array.Empty<string>();
+
     /// <summary>An array of strings, or null for an empty list.</summary>
-    public static List<string> StringArray(ref Utf8JsonReader reader, string field)
+    public static IReadOnlyList<string> StringArray(ref Utf8JsonReader reader, string field)
     {
-        var result = new List<string>();
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return result;
+            return None;
         }
+
+        var result = new List<string>();
 
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -59,7 +63,7 @@ internal static class JsonFields
             result.Add(String(ref reader, field + "[" + result.Count.ToString(CultureInfo.InvariantCulture) + "]"));
         }
 
-        return result;
+        return result.Count == 0 ? None : result;
     }
 
     public static RecordException Wrong(string field, string expected, JsonTokenType found) =>
