@@ -47,6 +47,8 @@ internal static class DemoCommand
                         bad => error.WriteLine($"warning: skipped malformed line {bad}"), TimeProvider.System, cancellationToken);
                     await output.WriteLineAsync($"  {Path.GetFileName(file)}: {summary.FlowsRead} flows -> {summary.Connections} connections".AsMemory(), cancellationToken);
                 }
+
+                await DemoCalicoStep.RunAsync(store, folder, output, error, cancellationToken);
             }
 
             await output.WriteLineAsync((Environment.NewLine + "Edges found:").AsMemory(), cancellationToken);

@@ -17,9 +17,11 @@ internal static class StatusCommand
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             StoreStatus status;
+            IReadOnlyList<DeadLetterSummary> deadLetters;
             using (var store = StoreAccess.Open(parseResult, readOnly: true))
             {
                 status = store.Reads.Status();
+                deadLetters = DeadLetterReader.Summaries(store);
             }
 
             var writer = parseResult.InvocationConfiguration.Output;
@@ -37,6 +39,7 @@ internal static class StatusCommand
             }
 
             Tables.Write(writer, sources);
+            await StatusDeadLetters.WriteAsync(writer, deadLetters, cancellationToken);
             if (status.LostEvents.Count == 0 && status.UnavailableNodes.Count == 0 && status.Gaps.Count == 0)
             {
                 await writer.WriteLineAsync("No lost events, unavailable nodes or gaps recorded.".AsMemory(), cancellationToken);
