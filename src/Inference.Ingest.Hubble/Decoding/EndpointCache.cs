@@ -10,7 +10,8 @@ internal sealed class EndpointCache(int capacity = 50_000)
 {
     private readonly Dictionary<byte[], EndpointInfo> _endpoints = new(ByteKeyComparer.Instance);
 
-    public EndpointInfo GetOrAdd<TState>(ReadOnlySpan<byte> raw, TState state, Func<TState, EndpointInfo> resolve)
+    /// <summary>The endpoint for these bytes; <paramref name="resolve"/> gets a copy of them only on a miss.</summary>
+    public EndpointInfo GetOrAdd(ReadOnlySpan<byte> raw, Func<byte[], EndpointInfo> resolve)
     {
         var lookup = _endpoints.GetAlternateLookup<ReadOnlySpan<byte>>();
         if (lookup.TryGetValue(raw, out var endpoint))
@@ -23,8 +24,9 @@ internal sealed class EndpointCache(int capacity = 50_000)
             _endpoints.Clear();
         }
 
-        endpoint = resolve(state);
-        _endpoints[raw.ToArray()] = endpoint;
+        var key = raw.ToArray();
+        endpoint = resolve(key);
+        _endpoints[key] = endpoint;
         return endpoint;
     }
 }

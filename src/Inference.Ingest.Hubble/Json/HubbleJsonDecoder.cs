@@ -52,9 +52,9 @@ public sealed class HubbleJsonDecoder
             {
                 sawWrapper = true;
                 reader.Read();
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                result = new DecodedResponse(ResponseKind.Flow, DecodeFlow(line[start..(int)reader.BytesConsumed]), null, null);
+                Expect(ref reader, JsonTokenType.StartObject, "flow");
+                // decoded in place: tokenizing the flow once, not once to find its end and again to read it
+                result = new DecodedResponse(ResponseKind.Flow, DecodeFlow(ref reader, line), null, null);
             }
             else if (reader.ValueTextEquals("lost_events"u8) || reader.ValueTextEquals("lostEvents"u8))
             {
@@ -89,7 +89,7 @@ public sealed class HubbleJsonDecoder
         {
             // HUBBLE_COMPAT=legacy-json-output prints the bare Flow object
             return line.IndexOf("\"verdict\""u8) >= 0 || line.IndexOf("\"IP\""u8) >= 0 || line.IndexOf("\"l4\""u8) >= 0
-                ? new DecodedResponse(ResponseKind.Flow, DecodeFlow(line), null, null)
+                ? new DecodedResponse(ResponseKind.Flow, DecodeBareFlow(line), null, null)
                 : DecodedResponse.Empty;
         }
 
@@ -117,10 +117,16 @@ public sealed class HubbleJsonDecoder
         return result;
     }
 
-    private FlowEvent DecodeFlow(ReadOnlySpan<byte> json)
+    private FlowEvent DecodeBareFlow(ReadOnlySpan<byte> line)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(line);
         reader.Read();
+        return DecodeFlow(ref reader, line);
+    }
+
+    /// <summary>Reads a Flow object; <paramref name="reader"/> is on its StartObject and is left on its EndObject.</summary>
+    private FlowEvent DecodeFlow(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
         var e = new FlowEvent { Source = EndpointInfo.Unknown, Destination = EndpointInfo.Unknown };
         ReadOnlySpan<byte> uuid = default;
         bool? deprecatedReply = null;
@@ -302,8 +308,7 @@ public sealed class HubbleJsonDecoder
         Expect(ref reader, JsonTokenType.StartObject, "endpoint");
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
-        var raw = json[start..(int)reader.BytesConsumed];
-        return _endpoints.GetOrAdd(raw, raw.ToArray(), ResolveEndpoint);
+        return _endpoints.GetOrAdd(json[start..(int)reader.BytesConsumed], ResolveEndpoint);
     }
 
     private EndpointInfo ResolveEndpoint(byte[] raw)

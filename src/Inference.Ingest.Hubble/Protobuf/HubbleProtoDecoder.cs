@@ -234,7 +234,7 @@ public sealed class HubbleProtoDecoder
         }
     }
 
-    private EndpointInfo ReadEndpoint(ReadOnlySpan<byte> raw) => _endpoints.GetOrAdd(raw, raw.ToArray(), ResolveEndpoint);
+    private EndpointInfo ReadEndpoint(ReadOnlySpan<byte> raw) => _endpoints.GetOrAdd(raw, ResolveEndpoint);
 
     private EndpointInfo ResolveEndpoint(byte[] raw)
     {

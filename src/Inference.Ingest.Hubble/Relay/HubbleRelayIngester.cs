@@ -24,6 +24,8 @@ public enum RelayStopReason
 /// </summary>
 public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipeline, ILogger logger, TimeProvider time)
 {
+    private const int BatchHint = 256;
+    private static readonly TimeSpan DrainPause = TimeSpan.FromMilliseconds(2);
     private readonly HubbleProtoDecoder _decoder = new();
 
     public int Connects { get; private set; }
@@ -100,13 +102,21 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                     return;
                 }
 
+                var drained = 0;
                 while (reader.TryRead(out var message))
                 {
                     Process(message);
+                    drained++;
                     if (pipeline.FlushDue)
                     {
                         await pipeline.FlushAsync(final: false, cancellationToken);
                     }
+                }
+
+                if (drained < BatchHint)
+                {
+                    // waking up per message costs more than decoding it: let a few milliseconds of messages queue up
+                    await Task.Delay(DrainPause, time, cancellationToken);
                 }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
