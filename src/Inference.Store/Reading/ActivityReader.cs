@@ -72,26 +72,11 @@ public static class ActivityReader
     {
         using var cmd = connection.CreateCommand();
         var where = new List<string>();
-        if (filter.Since is { } since)
-        {
-            where.Add("b.last_seen >= $since");
-            cmd.Parameters.Add(new DuckDBParameter("since", since.UtcDateTime));
-        }
-
-        if (filter.Until is { } until)
-        {
-            where.Add("b.first_seen <= $until");
-            cmd.Parameters.Add(new DuckDBParameter("until", until.UtcDateTime));
-        }
-
-        if (filter.Namespaces.Count > 0)
-        {
-            where.Add("""
+        WindowConditions.AddTimeWindow(cmd, where, "b", filter.Since, filter.Until);
+        WindowConditions.AddNamespaces(cmd, where, filter.Namespaces, """
                 b.edge_id IN (SELECT e.edge_id FROM edges e JOIN peers s ON s.peer_id = e.source_id JOIN peers d ON d.peer_id = e.destination_id
                               WHERE list_contains($namespaces, s.namespace) OR list_contains($namespaces, d.namespace))
                 """);
-            cmd.Parameters.Add(new DuckDBParameter("namespaces", filter.Namespaces.ToList()));
-        }
 
         cmd.CommandText = $"""
             SELECT b.edge_id, date_trunc('hour', b.bucket) AS hour, sum(b.connections)::BIGINT, sum(b.dropped)::BIGINT,

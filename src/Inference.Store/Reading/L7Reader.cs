@@ -54,23 +54,8 @@ public static class L7Reader
         filter ??= new EdgeFilter();
         var cmd = store.Connection.CreateCommand();
         var where = new List<string>();
-        if (filter.Since is { } since)
-        {
-            where.Add("o.last_seen >= $since");
-            cmd.Parameters.Add(new DuckDBParameter("since", since.UtcDateTime));
-        }
-
-        if (filter.Until is { } until)
-        {
-            where.Add("o.first_seen <= $until");
-            cmd.Parameters.Add(new DuckDBParameter("until", until.UtcDateTime));
-        }
-
-        if (filter.Namespaces.Count > 0)
-        {
-            where.Add("(list_contains($namespaces, s.namespace) OR list_contains($namespaces, d.namespace))");
-            cmd.Parameters.Add(new DuckDBParameter("namespaces", filter.Namespaces.ToList()));
-        }
+        WindowConditions.AddTimeWindow(cmd, where, "o", filter.Since, filter.Until);
+        WindowConditions.AddNamespaces(cmd, where, filter.Namespaces, "(list_contains($namespaces, s.namespace) OR list_contains($namespaces, d.namespace))");
 
         // the table name is one of two constants above, never input
         cmd.CommandText = $"""

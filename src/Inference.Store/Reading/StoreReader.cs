@@ -20,23 +20,8 @@ public sealed class StoreReader
         filter ??= new EdgeFilter();
         using var cmd = _connection.CreateCommand();
         var where = new List<string>();
-        if (filter.Since is { } since)
-        {
-            where.Add("b.last_seen >= $since");
-            cmd.Parameters.Add(new DuckDBParameter("since", since.UtcDateTime));
-        }
-
-        if (filter.Until is { } until)
-        {
-            where.Add("b.first_seen <= $until");
-            cmd.Parameters.Add(new DuckDBParameter("until", until.UtcDateTime));
-        }
-
-        if (filter.Namespaces.Count > 0)
-        {
-            where.Add("(list_contains($namespaces, s.namespace) OR list_contains($namespaces, d.namespace))");
-            cmd.Parameters.Add(new DuckDBParameter("namespaces", filter.Namespaces.ToList()));
-        }
+        WindowConditions.AddTimeWindow(cmd, where, "b", filter.Since, filter.Until);
+        WindowConditions.AddNamespaces(cmd, where, filter.Namespaces, "(list_contains($namespaces, s.namespace) OR list_contains($namespaces, d.namespace))");
 
         cmd.CommandText = $"""
             WITH totals AS (
