@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Inference.Cli.Suggest;
+using Inference.Core.Anomalies;
+using Inference.Core.Coverage;
 using Inference.Core.Inference;
 using Inference.Core.Inference.Yaml;
 using Inference.Store.Reading;
@@ -70,9 +72,13 @@ internal static class SuggestCommand
         TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         Observations observations;
+        SuggestionReview review;
         using (var store = StoreAccess.Open(parseResult, readOnly: true))
         {
             observations = ObservationLoader.Load(store, filter, cancellationToken);
+            // the same window scored and measured, so rules resting only on anomalous edges are marked for review
+            var window = store.ReadWindow(new ActivityFilter { Namespaces = filter.Namespaces, Since = filter.Since, Until = filter.Until }, cancellationToken);
+            review = new SuggestionReview(AnomalyDetector.Score(window, new AnomalyOptions(), cancellationToken), CoverageAnalyzer.Analyze(window, new CoverageOptions(), cancellationToken));
         }
 
         if (observations.Edges.Count == 0)
@@ -101,15 +107,15 @@ internal static class SuggestCommand
         switch (mode)
         {
             case "json":
-                await output.WriteLineAsync(SuggestionReport.Json(suggestion, written));
+                await output.WriteLineAsync(SuggestionReport.Json(suggestion, written, review));
                 break;
             case "summary":
-                await output.WriteAsync(SuggestionReport.Summary(suggestion, written, dir));
+                await output.WriteAsync(SuggestionReport.Summary(suggestion, written, dir, review));
                 break;
             default:
                 await output.WriteAsync(PolicyYaml.RenderAll(suggestion.Policies, options.Format));
                 // the summary goes to stderr so stdout stays valid YAML for kubectl apply -f -
-                await error.WriteAsync(SuggestionReport.Summary(suggestion, written, dir));
+                await error.WriteAsync(SuggestionReport.Summary(suggestion, written, dir, review));
                 break;
         }
 

@@ -13,7 +13,7 @@ internal static class SuggestionReport
 {
     private static string N(long n) => n.ToString(CultureInfo.InvariantCulture);
 
-    public static string Summary(Suggestion s, IReadOnlyList<string>? written, string? directory)
+    public static string Summary(Suggestion s, IReadOnlyList<string>? written, string? directory, SuggestionReview? review = null)
     {
         var sb = new StringBuilder();
         var v = s.Verification;
@@ -35,6 +35,14 @@ internal static class SuggestionReport
         Section(sb, "dropped connections (never turned into allow rules)",
             s.Dropped.Select(d => $"{d.Edge}: {N(d.Dropped)} dropped{(d.DropReasons.Count > 0 ? " (" + string.Join(", ", d.DropReasons.Select(r => $"{r.Key}={N(r.Value)}")) + ")" : "")}"));
         Section(sb, "no traffic observed (the namespace default-deny will isolate it, review)", s.NoTraffic.Select(p => p.ToString()));
+        if (review is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  {review.Coverage.Headline}{(review.Coverage.IsLow ? " -- LOW: traffic the window missed will be blocked; observe longer before enforcing" : "")}\n");
+            Section(sb, "review before allowing (every edge behind the rule scored anomalous: a scan or a misconfiguration would become policy)",
+                s.Policies.SelectMany(p => p.Ingress.Concat(p.Egress).Where(review.ReviewBeforeAllowing)
+                    .Select(r => $"{p.Namespace}/{p.Name} {r.Direction.ToString().ToLowerInvariant()} rule {r.Index}: {string.Join(", ", r.Peers)} ports {string.Join(",", r.Ports)} (score {review.MaxScore(r).ToString("0.00", CultureInfo.InvariantCulture)})")));
+        }
+
         Section(sb, "notes", s.Notes);
         sb.Append(s.Options.Format switch
         {
@@ -60,7 +68,7 @@ internal static class SuggestionReport
         }
     }
 
-    public static string Json(Suggestion s, IReadOnlyList<string>? written)
+    public static string Json(Suggestion s, IReadOnlyList<string>? written, SuggestionReview? review = null)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -95,7 +103,7 @@ internal static class SuggestionReport
             var exposure = e.PerPolicy.ToDictionary(p => p.Workload);
             foreach (var p in s.Policies)
             {
-                WritePolicy(json, p, exposure.GetValueOrDefault(p.Workload ?? Peer.ForEntity(EntityKind.World)));
+                WritePolicy(json, p, exposure.GetValueOrDefault(p.Workload ?? Peer.ForEntity(EntityKind.World)), review);
             }
 
             json.WriteEndArray();
@@ -138,6 +146,15 @@ internal static class SuggestionReport
 
             json.WriteEndArray();
             WriteStrings(json, "notes", s.Notes);
+            if (review is not null)
+            {
+                json.WriteStartObject("coverage");
+                json.WriteString("status", review.Coverage.Cluster.Status.ToString());
+                json.WriteBoolean("low", review.Coverage.IsLow);
+                json.WriteString("headline", review.Coverage.Headline);
+                json.WriteEndObject();
+            }
+
             if (written is not null)
             {
                 WriteStrings(json, "written", written);
@@ -149,7 +166,7 @@ internal static class SuggestionReport
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    private static void WritePolicy(Utf8JsonWriter json, SuggestedPolicy p, PolicyExposure? exposure)
+    private static void WritePolicy(Utf8JsonWriter json, SuggestedPolicy p, PolicyExposure? exposure, SuggestionReview? review)
     {
         json.WriteStartObject();
         json.WriteString("namespace", p.Namespace);
@@ -173,14 +190,14 @@ internal static class SuggestionReport
         json.WriteStartArray("rules");
         foreach (var r in p.Ingress.Concat(p.Egress))
         {
-            WriteRule(json, r);
+            WriteRule(json, r, review);
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
     }
 
-    private static void WriteRule(Utf8JsonWriter json, SuggestedRule r)
+    private static void WriteRule(Utf8JsonWriter json, SuggestedRule r, SuggestionReview? review)
     {
         json.WriteStartObject();
         json.WriteString("direction", r.Direction.ToString().ToLowerInvariant());
@@ -190,6 +207,12 @@ internal static class SuggestionReport
         if (r.IsIcmp)
         {
             WriteStrings(json, "icmp", r.Icmps.Select(i => $"{(i.IsV6 ? "IPv6" : "IPv4")} type {i.Type}"));
+        }
+
+        if (review is not null)
+        {
+            json.WriteBoolean("reviewBeforeAllowing", review.ReviewBeforeAllowing(r));
+            json.WriteNumber("anomalyScore", Math.Round(review.MaxScore(r), 3));
         }
 
         var e = r.Evidence;
