@@ -95,11 +95,14 @@ internal static class DiffCommand
         Observations observed;
         IReadOnlyList<ClusterPolicyVerdict> verdicts;
         WindowGaps gaps;
+        Inference.Core.Coverage.CoverageReport coverage;
         using (var store = StoreAccess.Open(parseResult, readOnly: true))
         {
             observed = ObservationLoader.Load(store, filter, cancellationToken);
             verdicts = ClusterVerdictReader.Calico(store, filter);
             gaps = ClusterVerdictReader.Gaps(store, filter.Since, filter.Until);
+            var window = store.ReadWindow(new ActivityFilter { Namespaces = filter.Namespaces, Since = filter.Since, Until = filter.Until }, cancellationToken);
+            coverage = Inference.Core.Coverage.CoverageAnalyzer.Analyze(window, new Inference.Core.Coverage.CoverageOptions(), cancellationToken);
         }
 
         if (observed.Edges.Count == 0)
@@ -108,7 +111,8 @@ internal static class DiffCommand
         }
 
         var options = new EvaluatorOptions { IpBlockMatchesPodIps = ipBlockPods };
-        var notes = new List<string>();
+        // nobody should trust `unused` or `wouldBreak` over a window that missed traffic: say the coverage first
+        var notes = new List<string> { coverage.Headline + (coverage.IsLow ? " -- LOW: traffic the window missed is not in this diff; observe longer before enforcing" : "") };
         var suggestion = Suggest(observed, policies, notes, cancellationToken);
         var input = new DiffInput
         {
