@@ -37,7 +37,7 @@ internal static class ReviewJson
         json.WriteString("wouldBreak", s.Uncovered.Count == 0
             ? "Enforcing this suggestion blocks no observed allowed connection (every one was replayed through the evaluator). Deployed policies are not compared on this page yet: run inference diff."
             : $"{s.Uncovered.Sum(u => u.Edge.Allowed)} observed connections on {s.Uncovered.Count} edges cannot be expressed in this format and would be blocked.");
-        Strings(json, "gaps", inputs.Gaps);
+        Strings(json, "gaps", inputs.Review is { } cov ? inputs.Gaps.Prepend(cov.Coverage.Headline + (cov.Coverage.IsLow ? " -- LOW: observe longer before enforcing" : "")) : inputs.Gaps);
         Strings(json, "notes", s.Notes);
         Strings(json, "uncovered", s.Uncovered.Select(u => $"{u.Edge.Edge}: {u.Reason}"));
         Strings(json, "dropped", s.Dropped.Select(d => $"{d.Edge}: {d.Dropped} dropped"));
@@ -49,7 +49,7 @@ internal static class ReviewJson
             json.WriteStartArray("policies");
             foreach (var r in ns)
             {
-                Policy(json, r, s.Options.Format);
+                Policy(json, r, s.Options.Format, inputs.Review);
             }
 
             json.WriteEndArray();
@@ -60,7 +60,7 @@ internal static class ReviewJson
         json.WriteEndObject();
     }
 
-    private static void Policy(Utf8JsonWriter json, PolicyReview r, SuggestFormat format)
+    private static void Policy(Utf8JsonWriter json, PolicyReview r, SuggestFormat format, Inference.Cli.Suggest.SuggestionReview? review)
     {
         var p = r.Policy;
         json.WriteStartObject();
@@ -81,6 +81,7 @@ internal static class ReviewJson
             json.WriteString("text", rule.Text);
             json.WriteString("direction", rule.Rule.Direction.ToString().ToLowerInvariant());
             json.WriteNumber("connections", e.Connections);
+            json.WriteBoolean("reviewBeforeAllowing", review?.ReviewBeforeAllowing(rule.Rule) ?? false);
             json.WriteNumber("edges", e.Edges.Count);
             json.WriteNumber("sourcePods", e.DistinctSourcePods);
             json.WriteString("firstSeen", e.FirstSeen is { } f ? EdgeJson.Time(f) : null);

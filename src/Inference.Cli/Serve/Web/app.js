@@ -62,6 +62,7 @@ function renderPolicy(p) {
     for (const r of p.rules) {
       const row = el("tr");
       const cell = el("td"); cell.append(el("div", r.text));
+      if (r.reviewBeforeAllowing) cell.append(el("div", "review before allowing: every edge behind this rule scored anomalous", "flag"));
       const details = el("details"); details.append(el("summary", r.edges + " observed edges"));
       const list = el("ul"); for (const c of r.connectionsSeen) list.append(el("li", c)); details.append(list);
       cell.append(details);
