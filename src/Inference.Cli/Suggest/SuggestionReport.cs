@@ -213,6 +213,10 @@ internal static class SuggestionReport
         {
             json.WriteBoolean("reviewBeforeAllowing", review.ReviewBeforeAllowing(r));
             json.WriteNumber("anomalyScore", Math.Round(review.MaxScore(r), 3));
+            // the coverage of the scopes and rhythm behind each distinct evidence edge, said once per distinct finding
+            var coverage = r.Evidence.Edges.Select(review.Coverage.EvidenceFor).ToList();
+            json.WriteBoolean("lowCoverage", coverage.Any(c => c.Low));
+            WriteStrings(json, "coverage", coverage.Select(c => c.Summary).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(5));
         }
 
         var e = r.Evidence;

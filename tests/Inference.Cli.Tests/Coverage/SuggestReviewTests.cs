@@ -31,6 +31,14 @@ public sealed class SuggestReviewTests(AuditWeekStore week) : IClassFixture<Audi
         Assert.NotEmpty(nightly);
         Assert.All(nightly, r => Assert.False(r.GetProperty("reviewBeforeAllowing").GetBoolean()));
 
+        // the weekly job seen in one run is under-covered: its rule says so
+        var weekly = rules.Where(r => EvidenceSources(r).Contains(AuditWeek.WeeklyJob)).ToList();
+        Assert.NotEmpty(weekly);
+        Assert.All(weekly, r => Assert.True(r.GetProperty("lowCoverage").GetBoolean()));
+        // every rule built from observed edges says their coverage (synthesized DNS rules have no edges behind them)
+        Assert.All(rules.Where(r => r.GetProperty("evidence").GetProperty("edges").GetArrayLength() > 0),
+            r => Assert.NotEmpty(r.GetProperty("coverage").EnumerateArray()));
+
         var coverage = report.GetProperty("coverage");
         Assert.False(string.IsNullOrEmpty(coverage.GetProperty("headline").GetString()));
         Assert.True(coverage.GetProperty("low").GetBoolean(), "a window with lost events and an unavailable node is low coverage");
