@@ -101,7 +101,7 @@ internal static class DiffCommand
             observed = ObservationLoader.Load(store, filter, cancellationToken);
             verdicts = ClusterVerdictReader.Calico(store, filter);
             gaps = ClusterVerdictReader.Gaps(store, filter.Since, filter.Until);
-            var window = store.ReadWindow(new ActivityFilter { Namespaces = filter.Namespaces, Since = filter.Since, Until = filter.Until }, cancellationToken);
+            var window = SuggestionReview.Window(store, filter.Namespaces, filter.Since, filter.Until, cancellationToken);
             coverage = Inference.Core.Coverage.CoverageAnalyzer.Analyze(window, new Inference.Core.Coverage.CoverageOptions(), cancellationToken);
         }
 
@@ -112,7 +112,7 @@ internal static class DiffCommand
 
         var options = new EvaluatorOptions { IpBlockMatchesPodIps = ipBlockPods };
         // nobody should trust `unused` or `wouldBreak` over a window that missed traffic: say the coverage first
-        var notes = new List<string> { coverage.Headline + (coverage.IsLow ? " -- LOW: traffic the window missed is not in this diff; observe longer before enforcing" : "") };
+        var notes = new List<string> { SuggestionReview.CoverageLine(coverage, "traffic the window missed is not in this diff; observe longer before enforcing") };
         var suggestion = Suggest(observed, policies, notes, cancellationToken);
         var input = new DiffInput
         {

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Inference.Cli.Suggest;
-using Inference.Core.Anomalies;
-using Inference.Core.Coverage;
 using Inference.Core.Inference;
 using Inference.Core.Inference.Yaml;
 using Inference.Store.Reading;
@@ -77,8 +75,7 @@ internal static class SuggestCommand
         {
             observations = ObservationLoader.Load(store, filter, cancellationToken);
             // the same window scored and measured, so rules resting only on anomalous edges are marked for review
-            var window = store.ReadWindow(new ActivityFilter { Namespaces = filter.Namespaces, Since = filter.Since, Until = filter.Until }, cancellationToken);
-            review = new SuggestionReview(AnomalyDetector.Score(window, new AnomalyOptions(), cancellationToken), CoverageAnalyzer.Analyze(window, new CoverageOptions(), cancellationToken));
+            review = SuggestionReview.Load(store, filter.Namespaces, filter.Since, filter.Until, cancellationToken);
         }
 
         if (observations.Edges.Count == 0)

@@ -13,7 +13,7 @@ namespace Inference.Cli.Export;
 internal sealed record ExportInputs(Suggestion Suggestion, IReadOnlyList<ReviewDecision> Decisions, IReadOnlyList<string> Gaps)
 {
     /// <summary>Coverage of the window and anomaly scores, for the review page's flags (null where not computed).</summary>
-    public Inference.Cli.Suggest.SuggestionReview? Review { get; init; }
+    public SuggestionReview? Review { get; init; }
 
     /// <summary>
     /// Reads the whole store. <paramref name="connection"/> is the connection the reads run on (the store's own, or a
@@ -23,10 +23,7 @@ internal sealed record ExportInputs(Suggestion Suggestion, IReadOnlyList<ReviewD
     {
         var observations = ObservationLoader.Load(store, new EdgeFilter { Namespaces = options.Namespaces }, cancellationToken);
         var suggestion = Suggester.Suggest(observations, options, cancellationToken);
-        var window = store.ReadWindow(new ActivityFilter { Namespaces = options.Namespaces }, cancellationToken);
-        var review = new Inference.Cli.Suggest.SuggestionReview(
-            Inference.Core.Anomalies.AnomalyDetector.Score(window, new Inference.Core.Anomalies.AnomalyOptions(), cancellationToken),
-            Inference.Core.Coverage.CoverageAnalyzer.Analyze(window, new Inference.Core.Coverage.CoverageOptions(), cancellationToken));
+        var review = SuggestionReview.Load(store, options.Namespaces, null, null, cancellationToken);
         return new ExportInputs(suggestion, LoadDecisions(connection), DescribeGaps(store.Reads.Status())) { Review = review };
     }
 

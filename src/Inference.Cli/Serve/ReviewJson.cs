@@ -37,7 +37,7 @@ internal static class ReviewJson
         json.WriteString("wouldBreak", s.Uncovered.Count == 0
             ? "Enforcing this suggestion blocks no observed allowed connection (every one was replayed through the evaluator). Deployed policies are not compared on this page yet: run inference diff."
             : $"{s.Uncovered.Sum(u => u.Edge.Allowed)} observed connections on {s.Uncovered.Count} edges cannot be expressed in this format and would be blocked.");
-        Strings(json, "gaps", inputs.Review is { } cov ? inputs.Gaps.Prepend(cov.Coverage.Headline + (cov.Coverage.IsLow ? " -- LOW: observe longer before enforcing" : "")) : inputs.Gaps);
+        Strings(json, "gaps", inputs.Review is { } cov ? inputs.Gaps.Prepend(Inference.Cli.Suggest.SuggestionReview.CoverageLine(cov.Coverage, "observe longer before enforcing")) : inputs.Gaps);
         Strings(json, "notes", s.Notes);
         Strings(json, "uncovered", s.Uncovered.Select(u => $"{u.Edge.Edge}: {u.Reason}"));
         Strings(json, "dropped", s.Dropped.Select(d => $"{d.Edge}: {d.Dropped} dropped"));

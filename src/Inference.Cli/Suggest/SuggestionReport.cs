@@ -37,7 +37,7 @@ internal static class SuggestionReport
         Section(sb, "no traffic observed (the namespace default-deny will isolate it, review)", s.NoTraffic.Select(p => p.ToString()));
         if (review is not null)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  {review.Coverage.Headline}{(review.Coverage.IsLow ? " -- LOW: traffic the window missed will be blocked; observe longer before enforcing" : "")}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {SuggestionReview.CoverageLine(review.Coverage, "traffic the window missed will be blocked; observe longer before enforcing")}\n");
             Section(sb, "review before allowing (every edge behind the rule scored anomalous: a scan or a misconfiguration would become policy)",
                 s.Policies.SelectMany(p => p.Ingress.Concat(p.Egress).Where(review.ReviewBeforeAllowing)
                     .Select(r => $"{p.Namespace}/{p.Name} {r.Direction.ToString().ToLowerInvariant()} rule {r.Index}: {string.Join(", ", r.Peers)} ports {string.Join(",", r.Ports)} (score {review.MaxScore(r).ToString("0.00", CultureInfo.InvariantCulture)})")));

@@ -62,7 +62,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                     }
                     else
                     {
-                        pipeline.Accept(item.Response, item.Raw is null ? default : System.Text.Encoding.UTF8.GetBytes(item.Raw));
+                        pipeline.Accept(item.Response, item.Raw);
                     }
                 }
 

@@ -54,7 +54,7 @@ public sealed class FlowPipeline
         }
     }
 
-    public void Accept(in DecodedResponse response, ReadOnlySpan<byte> raw = default)
+    public void Accept(in DecodedResponse response, string? raw = null)
     {
         switch (response.Kind)
         {
@@ -64,10 +64,10 @@ public sealed class FlowPipeline
                 _batch.FlowsRead++;
                 _batch.FirstFlowNs = _batch.FirstFlowNs is { } f ? Math.Min(f, flow.TimeNs) : flow.TimeNs;
                 _batch.LastFlowNs = _batch.LastFlowNs is { } l ? Math.Max(l, flow.TimeNs) : flow.TimeNs;
-                if (_rawKept < _options.KeepRaw && !raw.IsEmpty)
+                if (_rawKept < _options.KeepRaw && raw is not null)
                 {
                     _rawKept++;
-                    _batch.RawFlows.Add((flow.TimeNs, System.Text.Encoding.UTF8.GetString(raw)));
+                    _batch.RawFlows.Add((flow.TimeNs, raw));
                 }
 
                 CountNodeHour(flow);
