@@ -90,8 +90,12 @@ public sealed class PodEndpoint
         [Namespace, ServiceAccount ?? "", .. Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value), "\u0002",
             .. NamespaceLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value)]);
 
-    /// <summary>The last evaluator's selection for this pod, so repeated probes skip even the identity lookup.</summary>
-    internal (object Owner, object Subject)? SelectionCache { get; set; }
+    /// <summary>
+    /// The last evaluator's selection for this pod, so repeated probes skip even the identity lookup. One immutable
+    /// object, replaced whole: pods are shared by evaluators on other threads, and a two-field struct could tear
+    /// (one evaluator's owner paired with another's selection).
+    /// </summary>
+    internal SelectionCacheEntry? SelectionCache { get; set; }
 
     public bool IsSamePod(PodEndpoint other) => ReferenceEquals(this, other)
         || (Name.Length > 0 && Name == other.Name && Namespace == other.Namespace);
@@ -125,3 +129,6 @@ public sealed class PodEndpoint
         return result;
     }
 }
+
+/// <summary>Which evaluator computed a pod's selection, and the selection.</summary>
+internal sealed record SelectionCacheEntry(object Owner, object Subject);

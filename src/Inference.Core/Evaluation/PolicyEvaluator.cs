@@ -202,7 +202,7 @@ public sealed class PolicyEvaluator
         }
 
         var subject = _subjects.GetOrAdd(pod.IdentityKey, static (_, arg) => arg.Self.BuildSubject(arg.Pod), (Self: this, Pod: pod));
-        pod.SelectionCache = (this, subject);
+        pod.SelectionCache = new SelectionCacheEntry(this, subject);
         return subject;
     }
 
