@@ -16,6 +16,15 @@ if (args is ["--write-synthetic", var syntheticPath, var megabytes])
     return 0;
 }
 
+if (args is [Inference.Benchmarks.Hubble.LiveProfile.Argument, var profileFlows])
+{
+    // for finding where the live path's CPU goes: the same messages, replayed in process stage by stage
+    var dir = Inference.Benchmarks.Hubble.BenchSupport.TempDirectory("live-profile");
+    await Inference.Benchmarks.Hubble.LiveProfile.RunAsync(Console.Out, long.Parse(profileFlows, System.Globalization.CultureInfo.InvariantCulture), dir);
+    Inference.Benchmarks.Hubble.BenchSupport.DeleteQuietly(dir);
+    return 0;
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)

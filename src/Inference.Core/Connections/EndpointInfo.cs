@@ -51,6 +51,11 @@ public sealed class EndpointInfo
 
     public bool IsHost => Entity == EntityKind.Host;
 
+    /// <summary>Owner, pod and labels in one string: the tie-break between two descriptions of the same end (built once, compared per event).</summary>
+    internal string PreferenceKey => _preferenceKey ??= (Workload?.Key ?? "") + "|" + (PodName ?? "") + "|" + string.Join(',', AllLabels.Select(l => l.Key + "=" + l.Value));
+
+    private string? _preferenceKey;
+
     /// <summary>The edge end for this endpoint at <paramref name="ip"/> with the DNS <paramref name="names"/> known for it.</summary>
     public Peer ToPeer(string ip, IEnumerable<string>? names) => Workload ?? (Entity switch
     {

@@ -11,6 +11,12 @@ internal static class EndpointPreference
 {
     public static bool Better(EndpointInfo candidate, EndpointInfo current)
     {
+        if (ReferenceEquals(candidate, current))
+        {
+            // decoders share one instance per endpoint description: the common case costs nothing
+            return false;
+        }
+
         if (candidate.Quality != current.Quality)
         {
             return candidate.Quality > current.Quality;
@@ -23,7 +29,7 @@ internal static class EndpointPreference
         }
 
         // same kind of description: the smaller key, whatever the arrival order
-        return string.CompareOrdinal(Key(candidate), Key(current)) < 0;
+        return string.CompareOrdinal(candidate.PreferenceKey, current.PreferenceKey) < 0;
     }
 
     private static int Rank(EndpointInfo e) => e.Workload is not null ? 10 : e.Entity switch
@@ -37,6 +43,4 @@ internal static class EndpointPreference
         null => 0,
         _ => 2,
     };
-
-    private static string Key(EndpointInfo e) => (e.Workload?.Key ?? "") + "|" + (e.PodName ?? "") + "|" + string.Join(',', e.AllLabels.Select(l => l.Key + "=" + l.Value));
 }

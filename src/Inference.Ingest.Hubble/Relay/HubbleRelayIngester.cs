@@ -18,8 +18,8 @@ public enum RelayStopReason
 }
 
 /// <summary>
-/// Follows <c>GetFlows</c> on Hubble Relay until stopped: a receive loop copies raw messages into a bounded channel,
-/// a processing loop decodes and stores them. When the relay goes away it reconnects with backoff and resumes from
+/// Follows <c>GetFlows</c> on Hubble Relay until stopped: a receive loop decodes messages as gRPC reads them into a
+/// bounded channel, a processing loop assembles connections and stores them. When the relay goes away it reconnects with backoff and resumes from
 /// the last flow seen minus a margin; duplicates are dropped by the tracker, holes are recorded as data gaps.
 /// </summary>
 public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipeline, ILogger logger, TimeProvider time)
@@ -41,7 +41,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         using var durationCts = options.Duration is { } d ? new CancellationTokenSource(d, time) : new CancellationTokenSource();
         using var idleCts = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, durationCts.Token, idleCts.Token);
-        var messages = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(options.ReceiveBuffer) { SingleReader = true, SingleWriter = true });
+        var messages = Channel.CreateBounded<RelayMessage>(new BoundedChannelOptions(options.ReceiveBuffer) { SingleReader = true, SingleWriter = true });
         pipeline.Resume(resume);
 
         var receive = Task.Run(() => ReceiveLoopAsync(messages.Writer, resume, stop.Token), CancellationToken.None);
@@ -85,7 +85,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         return durationCts.IsCancellationRequested ? RelayStopReason.Duration : idleCts.IsCancellationRequested ? RelayStopReason.IdleTimeout : RelayStopReason.Cancelled;
     }
 
-    private async Task ProcessLoopAsync(ChannelReader<byte[]> reader, CancellationTokenSource idle, CancellationToken cancellationToken)
+    private async Task ProcessLoopAsync(ChannelReader<RelayMessage> reader, CancellationTokenSource idle, CancellationToken cancellationToken)
     {
         var lastFlow = time.GetTimestamp();
         var flowsAtCheck = pipeline.FlowsRead;
@@ -142,19 +142,15 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         }
     }
 
-    private void Process(byte[] message)
+    private void Process(RelayMessage message)
     {
-        DecodedResponse response;
-        try
+        if (message.Error is { } error)
         {
-            response = _decoder.Decode(message);
-        }
-        catch (HubbleDecodeException ex)
-        {
-            RelayLog.Undecodable(logger, ex.Message);
+            RelayLog.Undecodable(logger, error);
             return;
         }
 
+        var response = message.Response;
         if (response.Kind == ResponseKind.NodeStatus && response.NodeStatus!.State != "NODE_CONNECTED")
         {
             RelayLog.NodeStatus(logger, string.Join(',', response.NodeStatus.Nodes), response.NodeStatus.State, response.NodeStatus.Message);
@@ -182,7 +178,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
 
     private static DateTimeOffset Writing(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 
-    private async Task ReceiveLoopAsync(ChannelWriter<byte[]> writer, ResumeStateView resume, CancellationToken cancellationToken)
+    private async Task ReceiveLoopAsync(ChannelWriter<RelayMessage> writer, ResumeStateView resume, CancellationToken cancellationToken)
     {
         var backoff = options.InitialBackoff;
         var marginNs = (long)options.ResumeMargin.TotalNanoseconds;
@@ -191,6 +187,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
             // inside the try: a bad address or TLS file must complete the channel, or the process loop waits for nothing
             using var channel = RelayChannelFactory.Create(options);
             var invoker = channel.CreateCallInvoker();
+            var method = DecodedGetFlows.Create(_decoder);
             while (!cancellationToken.IsCancellationRequested)
             {
                 // resume from what this run saw, else from what the store saw, else from --since
@@ -208,7 +205,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 string reason;
                 try
                 {
-                    using var call = invoker.AsyncServerStreamingCall(RawGetFlows.Method, null, new CallOptions(cancellationToken: cancellationToken), request);
+                    using var call = invoker.AsyncServerStreamingCall(method, null, new CallOptions(cancellationToken: cancellationToken), request);
                     while (await call.ResponseStream.MoveNext(cancellationToken))
                     {
                         await writer.WriteAsync(call.ResponseStream.Current, cancellationToken);

@@ -161,7 +161,10 @@ public sealed class StoreReader
         var recent = new List<(FiveTuple, long)>();
         using (var cmd = _connection.CreateCommand())
         {
-            cmd.CommandText = "SELECT protocol, source_ip, source_port, destination_ip, destination_port, last_seen FROM recent_connections WHERE source = $source";
+            cmd.CommandText = """
+                SELECT protocol, source_ip, source_port, destination_ip, destination_port, max(last_seen) FROM recent_connections WHERE source = $source
+                GROUP BY ALL ORDER BY ALL
+                """;
             cmd.Parameters.Add(new DuckDBParameter("source", source));
             using var reader = cmd.ExecuteReader();
             while (reader.Read())

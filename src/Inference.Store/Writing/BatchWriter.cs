@@ -272,7 +272,8 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
                 }
             }
 
-            Execute(tx, "INSERT OR REPLACE INTO recent_connections SELECT * FROM stage_recent; DELETE FROM stage_recent;");
+            // appended, not upserted: a resume takes the latest last_seen per 5-tuple
+            Execute(tx, "INSERT INTO recent_connections SELECT * FROM stage_recent; DELETE FROM stage_recent;");
         }
 
         if (batch.ResumeFromNs is { } resume)

@@ -12,22 +12,38 @@ public sealed class NodeHoursExtension : IBatchExtension
 {
     public void Write(DuckDBConnection connection, DuckDBTransaction transaction, IngestBatch batch)
     {
-        foreach (var hours in batch.Extensions.OfType<NodeFlowHours>())
+        var all = batch.Extensions.OfType<NodeFlowHours>().ToList();
+        if (all.Count == 0)
         {
-            foreach (var ((node, hour), flows) in hours.Flows)
+            return;
+        }
+
+        // one appender and one upsert per batch: a statement per node and hour cost more than the whole batch's edges
+        // every batch: a rolled-back first batch takes the temp table with it
+        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_node_hours AS SELECT * FROM node_hours LIMIT 0");
+        using (var appender = connection.CreateAppender("stage_node_hours"))
+        {
+            foreach (var hours in all)
             {
-                using var cmd = connection.CreateCommand();
-                cmd.Transaction = transaction;
-                cmd.CommandText = """
-                    INSERT INTO node_hours VALUES ($source, $node, $hour, $flows)
-                    ON CONFLICT (source, node, hour) DO UPDATE SET flows = node_hours.flows + excluded.flows
-                    """;
-                cmd.Parameters.Add(new DuckDBParameter("source", batch.Source));
-                cmd.Parameters.Add(new DuckDBParameter("node", node));
-                cmd.Parameters.Add(new DuckDBParameter("hour", hour.UtcDateTime));
-                cmd.Parameters.Add(new DuckDBParameter("flows", flows));
-                cmd.ExecuteNonQuery();
+                foreach (var ((node, hour), flows) in hours.Flows)
+                {
+                    appender.CreateRow().AppendValue(batch.Source).AppendValue(node).AppendValue(hour.UtcDateTime).AppendValue(flows).EndRow();
+                }
             }
         }
+
+        Execute(connection, transaction, """
+            INSERT INTO node_hours SELECT source, node, hour, sum(flows) FROM stage_node_hours GROUP BY ALL
+            ON CONFLICT (source, node, hour) DO UPDATE SET flows = node_hours.flows + excluded.flows;
+            DELETE FROM stage_node_hours;
+            """);
+    }
+
+    private static void Execute(DuckDBConnection connection, DuckDBTransaction transaction, string sql)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = transaction;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 }

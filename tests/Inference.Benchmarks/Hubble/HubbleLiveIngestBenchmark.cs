@@ -38,14 +38,19 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
             await using var relay = await RelayProcess.StartAsync(framesPath, cancellationToken);
             var relayOptions = new RelayOptions { Address = relay.Address, IdleTimeout = TimeSpan.FromSeconds(1) };
 
-            var (floorCount, floorWall, floorCpu) = await TimeAsync(() => ReceiveRawAsync(relayOptions, count, cancellationToken));
+            // HUBBLE_BENCH_LIVE_ONLY_OURS=1 skips the two baselines, for profiling ours alone
+            var onlyOurs = Environment.GetEnvironmentVariable("HUBBLE_BENCH_LIVE_ONLY_OURS") == "1";
+            var floorGc = GcSnapshot.Take();
+            var (floorCount, floorWall, floorCpu) = onlyOurs ? (1, TimeSpan.Zero, TimeSpan.FromTicks(1)) : await TimeAsync(() => ReceiveRawAsync(relayOptions, count, cancellationToken));
             Report(output, "floor (raw bytes, no parse)", floorCount, floorWall, floorCpu);
+            output.WriteLine($"   floor: {GcSnapshot.Take().Since(floorGc, floorCount)}");
 
-            var (genCount, genWall, genCpu) = await TimeAsync(() => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
+            var (genCount, genWall, genCpu) = onlyOurs ? (1, TimeSpan.Zero, TimeSpan.FromTicks(1)) : await TimeAsync(() => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
             Report(output, "Google.Protobuf generated parser", genCount, genWall, genCpu);
 
             var db = Path.Combine(dir, "ours.duckdb");
             var relayCpuBefore = relay.Cpu;
+            var gc = GcSnapshot.Take();
             var (summary, oursWall, oursCpu) = await TimeAsync(async () =>
             {
                 using var store = InferenceStore.Open(db);
@@ -53,6 +58,7 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
                 return await HubbleIngestRunner.FollowRelayAsync(store, relayOptions, options, NullLogger.Instance, TimeProvider.System, cancellationToken);
             });
             Report(output, "ours (FollowRelayAsync -> DuckDB)", summary.FlowsRead, oursWall, oursCpu);
+            output.WriteLine($"   ours: {GcSnapshot.Take().Since(gc, summary.FlowsRead)}");
             output.WriteLine($"   ours: {summary.Connections:N0} connections, {summary.Duplicates:N0} duplicates, stop: {summary.StopReason}; {HubbleFileImportBenchmark.StoredEdges(db)}; "
                 + $"relay process cpu during ours {S(relay.Cpu - relayCpuBefore)} (wall includes the 1 s idle timeout)");
 

@@ -40,6 +40,25 @@ public sealed class RelayFollowTests : IDisposable
     }
 
     [Fact]
+    public async Task A_message_that_cannot_be_decoded_is_reported_and_the_stream_goes_on()
+    {
+        var good = TestRelay.Preserialize(Fixtures.Conversation(10));
+        // field 1 (flow) claims 300 bytes where 2 follow: a truncated message, as a broken proxy might pass on
+        var broken = new RawFixture([0x0A, 0xAC, 0x02, 0x08, 0x01], 0, null, null, IsFlow: false);
+        await using var relay = await TestRelay.StartAsync(new TestRelayOptions { RawMessages = [.. good.Take(7), broken, .. good.Skip(7)] });
+        var db = _dir.File("undecodable.duckdb");
+
+        var (summary, log) = await RelayTestRun.FollowAsync(db, RelayTestRun.Options(relay.Address));
+
+        Assert.Equal("idle timeout", summary.StopReason);
+        Assert.Single(relay.Requests);
+        Assert.Equal(good.Count, summary.FlowsRead);
+        Assert.Equal(10, summary.Connections);
+        Assert.Equal(10, RelayTestRun.Edges(db).Sum(e => e.Connections));
+        Assert.Single(log.Entries, e => e.Level == Microsoft.Extensions.Logging.LogLevel.Warning && e.Message.Contains("decode", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Follow_stops_after_the_duration_while_the_relay_keeps_the_stream_open()
     {
         await using var relay = await TestRelay.StartAsync(new TestRelayOptions { Responses = Fixtures.Conversation(5) });
