@@ -1,11 +1,11 @@
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace Inference.Ingest.Hubble.Relay;
+namespace Inference.Benchmarks.Hubble;
 
 /// <summary>
-/// <c>/observer.Observer/GetFlows</c> with the responses left as raw bytes: the lean decoder reads them off the
-/// receive loop instead of Google.Protobuf materialising every field of every flow.
+/// <c>/observer.Observer/GetFlows</c> with the responses left as raw bytes: the transport floor of the live-ingest
+/// benchmark (a client that receives every message and parses nothing).
 /// </summary>
 internal static class RawGetFlows
 {
