@@ -189,7 +189,7 @@ internal sealed class RelayState(TestRelayOptions options)
                 return;
             }
 
-            if (!Passes(request, timeNs, src, dst, isFlow))
+            if (!Passes(request, timeNs, src, dst, isFlow) || Overwritten(call, timeNs))
             {
                 continue;
             }
@@ -222,6 +222,9 @@ internal sealed class RelayState(TestRelayOptions options)
             }
         }
     }
+
+    private bool Overwritten(int call, long timeNs) =>
+        call > 1 && timeNs != 0 && Options.BufferStartAfterFirstCall is { } start && timeNs < (start.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
 
     private async Task FaultAsync(ServerCallContext context)
     {

@@ -44,6 +44,12 @@ public sealed record TestRelayOptions
 
     public TestRelayTls? Tls { get; init; }
 
+    /// <summary>
+    /// Where the relay's ring buffer starts for every call after the first: flows older than this were overwritten while
+    /// the client was away (Hubble keeps only the last 4095 events per node), so a resumed call cannot get them.
+    /// </summary>
+    public DateTimeOffset? BufferStartAfterFirstCall { get; init; }
+
     /// <summary>Pause between messages (to make a follow stream trickle); zero by default.</summary>
     public TimeSpan DelayBetweenMessages { get; init; }
 }

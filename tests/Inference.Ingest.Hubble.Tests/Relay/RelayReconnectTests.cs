@@ -43,6 +43,35 @@ public sealed class RelayReconnectTests : IDisposable
     }
 
     [Fact]
+    public async Task What_the_relay_buffer_lost_while_disconnected_is_recorded_as_a_gap()
+    {
+        // one connection a second; the stream breaks after 20 messages and, by the reconnect, the relay's ring buffer
+        // only reaches back to second 90: everything between is gone and must be reported, not silently skipped
+        var responses = Fixtures.Conversation(120);
+        var bufferStart = Fixtures.Epoch.AddSeconds(90);
+        await using var relay = await TestRelay.StartAsync(new TestRelayOptions
+        {
+            Responses = responses, Fault = RelayFault.Unavailable, FaultAfterMessages = 20, BufferStartAfterFirstCall = bufferStart,
+        });
+        var db = _dir.File("gap.duckdb");
+
+        var (summary, log) = await RelayTestRun.FollowAsync(db, RelayTestRun.Options(relay.Address));
+
+        Assert.True(relay.Requests.Count >= 2, log.Text);
+        var lastBefore = responses.Take(20).Max(Fixtures.TimeNs);
+        var firstAfter = responses.Where(r => r.Flow is not null).Select(Fixtures.TimeNs).Where(t => t >= Fixtures.Ns(bufferStart)).Min();
+        var gap = Assert.Single(RelayTestRun.Status(db).Gaps);
+        Assert.Equal(lastBefore, Fixtures.Ns(gap.From));
+        Assert.Equal(firstAfter, Fixtures.Ns(gap.To));
+        Assert.Contains("ring buffer", gap.Reason, StringComparison.Ordinal);
+        Assert.Contains(log.Messages(Microsoft.Extensions.Logging.LogLevel.Warning), m => m.Contains("gap", StringComparison.OrdinalIgnoreCase));
+        // what was received on both sides of the gap is stored, once
+        // a connection is its client's ephemeral port (30000 + i), whichever direction the message went
+        var seenBefore = responses.Take(20).Where(r => r.Flow is not null).Select(r => Math.Max(r.Flow.L4.TCP.SourcePort, r.Flow.L4.TCP.DestinationPort)).Distinct().Count();
+        Assert.Equal(seenBefore + 30, summary.Connections);
+    }
+
+    [Fact]
     public async Task The_reconnect_asks_for_the_last_flow_seen_minus_the_margin()
     {
         var responses = Fixtures.Conversation(40);
