@@ -71,7 +71,9 @@ internal static class ReviewJson
         json.WriteString("state", r.State.ToString().ToLowerInvariant());
         json.WriteString("reason", r.Reason);
         Decision(json, r.Decision);
-        json.WriteString("yaml", PolicyYaml.Render(p, format));
+        // the YAML export would write: without the rules rejected in review
+        json.WriteString("yaml", PolicyYaml.Render(r.Written, format));
+        Strings(json, "effects", r.Effects);
         json.WriteStartArray("rules");
         foreach (var rule in r.Rules)
         {

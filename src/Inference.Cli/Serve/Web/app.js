@@ -53,6 +53,7 @@ function renderPolicy(p) {
   h.append(el("span", p.state, "state " + p.state));
   card.append(h);
   if (p.reason) card.append(el("p", p.reason));
+  for (const e of p.effects) card.append(el("p", e, "effect"));
   card.append(actions(p, null));
   if (p.rules.length) {
     const table = el("table");
@@ -60,8 +61,9 @@ function renderPolicy(p) {
     for (const t of ["Rule", "Connections", "First seen", "Last seen", "Source pods", "Verdicts", "Decision"]) head.append(el("th", t));
     table.append(head);
     for (const r of p.rules) {
-      const row = el("tr");
+      const row = el("tr", null, r.decision && r.decision.verdict === "rejected" ? "withheld" : undefined);
       const cell = el("td"); cell.append(el("div", r.text));
+      if (r.decision && r.decision.verdict === "rejected") cell.append(el("div", "withheld: export writes the policy without this rule", "flag"));
       if (r.reviewBeforeAllowing) cell.append(el("div", "review before allowing: every edge behind this rule scored anomalous", "flag"));
       const details = el("details"); details.append(el("summary", r.edges + " observed edges"));
       const list = el("ul"); for (const c of r.connectionsSeen) list.append(el("li", c)); details.append(list);
@@ -73,7 +75,7 @@ function renderPolicy(p) {
     }
     card.append(table);
   }
-  const yaml = el("details"); yaml.append(el("summary", "Suggested YAML"), el("pre", p.yaml));
+  const yaml = el("details"); yaml.append(el("summary", "YAML as exported"), el("pre", p.yaml));
   card.append(yaml);
   return card;
 }
