@@ -18,7 +18,11 @@ public sealed partial class ReviewPageTests
         using var store = await ScenarioStore.ImportAsync(HubbleWeek.Connections(days: 1));
         using var repo = GitRepo.Create();
         var main = repo.Git("rev-parse", "main").Trim();
-        await using var serve = await RunningServe.StartAsync(store.Db, "--export-repo", repo.Path);
+        // a deployed policy that isolates cart for ingress from everything but checkout: the page shows what it would break
+        var deployed = Path.Combine(store.Directory, "deployed");
+        Directory.CreateDirectory(deployed);
+        File.WriteAllText(Path.Combine(deployed, "cart.yaml"), ServeDeployedTests.DenyCartIngress);
+        await using var serve = await RunningServe.StartAsync(store.Db, "--export-repo", repo.Path, "--deployed", deployed);
         var token = TokenLine().Match(serve.Output).Groups[1].Value;
         Assert.True(token.Length == 64, serve.Output);
 
@@ -28,6 +32,11 @@ public sealed partial class ReviewPageTests
         var frontend = page.Locator("article.policy[data-policy='shop/frontend']");
         await Assertions.Expect(frontend.Locator("h3 .state")).ToHaveTextAsync("pending");
         await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("connections covered");
+        await Assertions.Expect(page.Locator("#summary")).ToContainTextAsync("would deny 8 observed connections on 1 edges");
+        var cartBreaks = page.Locator("article.policy[data-policy='shop/cart'] .deployed");
+        await Assertions.Expect(cartBreaks.Locator("h4")).ToHaveTextAsync("The deployed policies would deny 8 observed connections here");
+        await Assertions.Expect(cartBreaks.Locator("li")).ToContainTextAsync("shop/frontend (Deployment) -> shop/cart (Deployment) TCP/7070: 8 connections");
+        await Assertions.Expect(frontend.Locator(".deployed")).ToHaveTextAsync("The deployed policies allow every observed connection of this workload.");
 
         // writes without the token are refused by the page itself
         var policyActions = frontend.Locator(":scope > .actions");

@@ -46,6 +46,18 @@ function actions(policy, rule) {
   return box;
 }
 
+// what the deployed policies (serve's deployed: setting) would deny at this workload, from the diff core
+function deployedBreaks(items) {
+  const box = el("div", null, "deployed");
+  if (items.length === 0) { box.append(el("p", "The deployed policies allow every observed connection of this workload.")); return box; }
+  const total = items.reduce((n, b) => n + b.connections, 0);
+  box.append(el("h4", `The deployed policies would deny ${total} observed connections here`, "effect"));
+  const list = el("ul");
+  for (const b of items) list.append(el("li", `${b.edge}: ${b.connections} connections, last seen ${b.lastSeen}; ${b.deniedBy}`));
+  box.append(list);
+  return box;
+}
+
 function renderPolicy(p) {
   const card = el("article", null, "policy");
   card.dataset.policy = p.namespace + "/" + p.name;
@@ -75,6 +87,7 @@ function renderPolicy(p) {
     }
     card.append(table);
   }
+  if (p.deployedWouldBreak && p.workload) card.append(deployedBreaks(p.deployedWouldBreak));
   const yaml = el("details"); yaml.append(el("summary", "YAML as exported"), el("pre", p.yaml));
   card.append(yaml);
   return card;
@@ -106,7 +119,8 @@ async function load() {
     content.append(section);
   }
   const gaps = $("gaps"); gaps.replaceChildren();
-  const all = data.gaps.concat(data.uncovered.map((u) => "not expressible: " + u));
+  const deployedErrors = data.deployed ? data.deployed.errors.map((e) => "deployed policies: " + e) : [];
+  const all = data.gaps.concat(data.uncovered.map((u) => "not expressible: " + u), deployedErrors);
   if (all.length === 0) gaps.append(el("li", "None recorded."));
   for (const g of all) gaps.append(el("li", g));
   $("export").disabled = !data.exportConfigured;
