@@ -45,7 +45,34 @@ public sealed class ExportRuleRejectionTests
         Assert.Contains("the 2 rules withheld in review covered 16 observed connections, which enforcing denies", text, StringComparison.Ordinal);
         Assert.DoesNotContain("withheld: rule", text, StringComparison.Ordinal);
 
-        // judged by the evaluator: exactly the observed traffic minus what the rejected rules allowed
+        AssertExactlyTheReviewedTraffic(store, repo, truth);
+    }
+
+    [Fact]
+    public async Task In_cilium_format_a_direction_left_without_rules_is_said_to_rest_on_the_namespace_default_deny()
+    {
+        var truth = HubbleWeek.Connections(days: 1);
+        using var store = await ScenarioStore.ImportAsync(truth);
+        Reject(store, "frontend", r => r.Rule.Direction == PolicyDirection.Ingress && r.Text.Contains("prometheus", StringComparison.Ordinal), "scrapes go through the mesh", SuggestFormat.Cilium);
+        Reject(store, "cart", r => r.Rule.Direction == PolicyDirection.Ingress, "", SuggestFormat.Cilium);
+
+        using var repo = GitRepo.Create();
+        var (code, _, error) = await store.RunAsync("export", "--repo", repo.Path, "--format", "cilium");
+        Assert.True(code == 0, error);
+        var cart = repo.Git("show", "inference/policies:policies/shop/cart.yaml");
+        Assert.Contains("kind: CiliumNetworkPolicy", cart, StringComparison.Ordinal);
+        Assert.True(cart.Contains("# NOTE: every ingress rule was rejected: this policy no longer restricts ingress to shop/cart (Deployment); it is denied only where the namespace's default-deny policy is applied, otherwise allowed\n", StringComparison.Ordinal), cart);
+        Assert.DoesNotContain("\n  ingress:", cart, StringComparison.Ordinal);
+        Assert.Contains("\n  egress:", cart, StringComparison.Ordinal);
+        Assert.Contains("policies/shop/_default-deny.yaml", repo.Files("inference/policies"));
+
+        // with the namespace default-deny in the same export, the rejected traffic is denied and the rest allowed
+        AssertExactlyTheReviewedTraffic(store, repo, truth);
+    }
+
+    /// <summary>The exported YAML judged by the evaluator: exactly the observed traffic minus what the rejected rules allowed.</summary>
+    private static void AssertExactlyTheReviewedTraffic(ScenarioStore store, GitRepo repo, IReadOnlyList<ScenarioConnection> truth)
+    {
         var dir = Path.Combine(store.Directory, "exported");
         foreach (var file in repo.Files("inference/policies").Where(f => f.StartsWith("policies/", StringComparison.Ordinal) && !f.EndsWith("kustomization.yaml", StringComparison.Ordinal)))
         {
@@ -87,10 +114,10 @@ public sealed class ExportRuleRejectionTests
     }
 
     /// <summary>Rejects, as alice, the one rule of shop/<paramref name="policy"/> that <paramref name="which"/> picks out of the current suggestion.</summary>
-    private static void Reject(ScenarioStore store, string policy, Func<RuleReview, bool> which, string note)
+    private static void Reject(ScenarioStore store, string policy, Func<RuleReview, bool> which, string note, SuggestFormat format = SuggestFormat.Kubernetes)
     {
         using var db = InferenceStore.Open(store.Db);
-        var inputs = ExportInputs.Load(db, db.Connection, new SuggestOptions(), CancellationToken.None);
+        var inputs = ExportInputs.Load(db, db.Connection, new SuggestOptions { Format = format }, CancellationToken.None);
         var review = ReviewPlan.Apply(inputs.Suggestion, inputs.Decisions, approvedOnly: false).Single(r => r.Policy.Namespace == "shop" && r.Policy.Name == policy);
         var rule = review.Rules.Where(which).Single();
         ReviewStore.Append(db.Connection, "shop", policy, rule.Key, rule.Text, ReviewStore.Rejected, note, "alice", DateTimeOffset.UtcNow);

@@ -45,6 +45,15 @@ public sealed partial class ReviewPageTests
 
         await page.Locator("#token").FillAsync(token);
         await page.Locator("#actor").FillAsync("carol");
+        // one rule rejected in its row: the policy is then written without it
+        var scrape = frontend.Locator("tr", new() { HasText = "prometheus" });
+        await Assertions.Expect(frontend.Locator("pre")).ToContainTextAsync("port: 9090");
+        await scrape.GetByRole(AriaRole.Textbox, new() { Name = "note" }).FillAsync("scrapes go through the mesh");
+        await scrape.GetByRole(AriaRole.Button, new() { Name = "Reject rule" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("rejected: shop/frontend — ingress from monitoring/");
+        await Assertions.Expect(frontend.Locator("tr.withheld")).ToContainTextAsync("withheld: export writes the policy without this rule");
+        await Assertions.Expect(frontend.Locator("pre")).Not.ToContainTextAsync("port: 9090");
+
         await policyActions.GetByRole(AriaRole.Textbox, new() { Name = "note" }).FillAsync("matches the frontend's design doc");
         await policyActions.GetByRole(AriaRole.Button, new() { Name = "Approve policy" }).ClickAsync();
         await Assertions.Expect(page.Locator("#message")).ToHaveTextAsync("approved: shop/frontend");
@@ -61,6 +70,8 @@ public sealed partial class ReviewPageTests
         var yaml = repo.Git("show", "inference/policies:policies/shop/frontend.yaml");
         Assert.StartsWith("# Managed by Inference", yaml, StringComparison.Ordinal);
         Assert.Contains("kind: NetworkPolicy", yaml, StringComparison.Ordinal);
+        Assert.Contains("(rejected by carol: scrapes go through the mesh)", yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("port: 9090", yaml, StringComparison.Ordinal);
         Assert.Contains("| `shop/frontend` | approved by carol |", repo.Git("log", "-1", "--format=%B", "inference/policies"), StringComparison.Ordinal);
 
         // a second export from the page with nothing new changes nothing
