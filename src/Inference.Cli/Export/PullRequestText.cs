@@ -35,8 +35,18 @@ internal static class PullRequestText
         var uncovered = s.Uncovered.Sum(u => u.Edge.Allowed);
         var exported = reviews.Where(r => r.Exported).ToList();
         var withheld = exported.SelectMany(r => r.Withheld).ToList();
-        var rejected = withheld.Count == 0 ? "" : $"; the {withheld.Count} {(withheld.Count == 1 ? "rule" : "rules")} withheld in review covered {N(withheld.Sum(w => w.Rule.Evidence.Connections))} observed connections, which enforcing denies (listed below)";
-        sb.Append(CultureInfo.InvariantCulture, $"- **What enforcing would break**: of the observed allowed traffic, {(uncovered == 0 ? "nothing" : $"{N(uncovered)} connections on {s.Uncovered.Count} edges the format cannot express (listed below)")}{(uncovered == 0 && withheld.Count > 0 ? " the format cannot express" : "")}{rejected}; traffic never observed in the window is denied. Deployed policies were not compared here (run `inference diff` against the cluster's policies).\n");
+        var breaks = new List<string>();
+        if (uncovered > 0)
+        {
+            breaks.Add($"{N(uncovered)} connections on {s.Uncovered.Count} edges the format cannot express (listed below)");
+        }
+
+        if (withheld.Count > 0)
+        {
+            breaks.Add($"the {N(withheld.Sum(w => w.Rule.Evidence.Connections))} connections the {withheld.Count} {(withheld.Count == 1 ? "rule" : "rules")} withheld in review covered (listed below)");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"- **What enforcing would break**: of the observed allowed traffic, {(breaks.Count == 0 ? "nothing" : string.Join(" and ", breaks))}; traffic never observed in the window is denied. Deployed policies were not compared here (run `inference diff` against the cluster's policies).\n");
         sb.Append(CultureInfo.InvariantCulture, $"- Policies in this change: {exported.Count} of {reviews.Count} suggested ({reviews.Count(r => r.State == PolicyReviewState.Approved)} approved by a reviewer).\n\n");
 
         sb.Append("### Policies\n\n| Policy | Review | Rules | Connections | Exposure before -> after |\n|---|---|---|---|---|\n");
@@ -116,7 +126,7 @@ internal static class PullRequestText
             return;
         }
 
-        sb.Append("### Rules withheld in review\n\nThese rules were rejected: the policies above are written without them, so the connections they covered are denied once enforced.\n\n");
+        sb.Append("### Rules withheld in review\n\nThese rules were rejected: the policies above are written without them, so once enforced the connections they covered are denied unless another policy allows them (and see any note below).\n\n");
         foreach (var r in withRejections)
         {
             sb.Append(CultureInfo.InvariantCulture, $"**`{Cell(r.Policy.Namespace)}/{Cell(r.Policy.Name)}`**\n");

@@ -42,7 +42,7 @@ public sealed class ExportRuleRejectionTests
         Assert.Contains("rejected by alice: \"scrapes go through the mesh\"", text, StringComparison.Ordinal);
         Assert.Contains("rejected by alice (no note)", text, StringComparison.Ordinal);
         Assert.Contains("**every ingress rule was rejected:", text, StringComparison.Ordinal);
-        Assert.Contains("the 2 rules withheld in review covered 16 observed connections, which enforcing denies", text, StringComparison.Ordinal);
+        Assert.Contains("of the observed allowed traffic, the 16 connections the 2 rules withheld in review covered (listed below);", text, StringComparison.Ordinal);
         Assert.DoesNotContain("withheld: rule", text, StringComparison.Ordinal);
 
         AssertExactlyTheReviewedTraffic(store, repo, truth);
