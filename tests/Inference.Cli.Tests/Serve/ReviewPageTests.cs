@@ -37,6 +37,7 @@ public sealed partial class ReviewPageTests
         await Assertions.Expect(cartBreaks.Locator("h4")).ToHaveTextAsync("The deployed policies would deny 8 observed connections here");
         await Assertions.Expect(cartBreaks.Locator("li")).ToContainTextAsync("shop/frontend (Deployment) -> shop/cart (Deployment) TCP/7070: 8 connections");
         await Assertions.Expect(frontend.Locator(".deployed")).ToHaveTextAsync("The deployed policies allow every observed connection of this workload.");
+        await Assertions.Expect(page.Locator("#gaps")).ToContainTextAsync("deployed policies: no cluster snapshot");
 
         // writes without the token are refused by the page itself
         var policyActions = frontend.Locator(":scope > .actions");

@@ -119,7 +119,8 @@ async function load() {
     content.append(section);
   }
   const gaps = $("gaps"); gaps.replaceChildren();
-  const deployedErrors = data.deployed ? data.deployed.errors.map((e) => "deployed policies: " + e) : [];
+  // parse errors and the diff's caveats (no cluster snapshot: named ports match nothing, ...) next to the gaps
+  const deployedErrors = data.deployed ? data.deployed.errors.concat(data.deployed.notes).map((e) => "deployed policies: " + e) : [];
   const all = data.gaps.concat(data.uncovered.map((u) => "not expressible: " + u), deployedErrors);
   if (all.length === 0) gaps.append(el("li", "None recorded."));
   for (const g of all) gaps.append(el("li", g));
