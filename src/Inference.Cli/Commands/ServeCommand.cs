@@ -14,9 +14,10 @@ internal static class ServeCommand
         var format = new Option<string?>("--format") { Description = "Policy format shown and exported: kubernetes|cilium|calico-staged", HelpName = "FORMAT" };
         var openReads = new Option<bool>("--open-reads") { Description = "Serve the page and read API to non-loopback clients too (writes always need the token)" };
         var exportRepo = new Option<string?>("--export-repo") { Description = "Git working copy the page's export button writes to", HelpName = "PATH" };
+        var deployed = new Option<string[]>("--deployed") { Description = "Deployed policies, file or directory: the page shows what they would break (repeatable; adds to the config file's)", HelpName = "PATH" };
         var command = new Command("serve", "Run the configured ingesters for days, serve the review page, the JSON API, /healthz and /metrics")
         {
-            config, listen, relays, format, openReads, exportRepo,
+            config, listen, relays, format, openReads, exportRepo, deployed,
         };
         command.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -52,6 +53,7 @@ internal static class ServeCommand
                 options.Relays.Add(new RelaySource { Address = address });
             }
 
+            options.Deployed.AddRange(parseResult.GetValue(deployed) ?? []);
             var io = parseResult.InvocationConfiguration;
             return await ServeHost.RunAsync(options, io.Output, io.Error, cancellationToken);
         });

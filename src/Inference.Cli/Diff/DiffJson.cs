@@ -109,7 +109,7 @@ internal static class DiffJson
 
     public static string Direction(PolicyDirection d) => d == PolicyDirection.Ingress ? "ingress" : "egress";
 
-    private static void Connection(Utf8JsonWriter json, ConnectionRef c)
+    public static void Connection(Utf8JsonWriter json, ConnectionRef c)
     {
         EdgeJson.WriteEdgeFields(json, c.Edge);
         json.WriteNumber("connections", c.Connections);
@@ -123,7 +123,7 @@ internal static class DiffJson
         json.WriteEndObject();
     }
 
-    private static void Denials(Utf8JsonWriter json, string property, IReadOnlyList<DirectionDenial> denials)
+    public static void Denials(Utf8JsonWriter json, string property, IReadOnlyList<DirectionDenial> denials)
     {
         json.WriteStartArray(property);
         foreach (var d in denials)

@@ -45,7 +45,7 @@ internal static class ExportFiles
             }
 
             set.Add(file);
-            files[$"{subdirectory}/{ns}/{file}"] = ManagedHeader + "\n" + PolicyYaml.Render(policy, format);
+            files[$"{subdirectory}/{ns}/{file}"] = ManagedHeader + "\n" + ReviewComments(review) + PolicyYaml.Render(review.Written, format);
         }
 
         foreach (var (ns, set) in byNamespace)
@@ -60,6 +60,27 @@ internal static class ExportFiles
 
         return files;
     }
+
+    /// <summary>The rules review left out and what that does, in the file itself, so the YAML never isolates a workload silently.</summary>
+    private static string ReviewComments(PolicyReview review)
+    {
+        var sb = new StringBuilder();
+        foreach (var rule in review.Withheld)
+        {
+            var d = rule.Decision!;
+            sb.Append("# withheld in review: ").Append(OneLine(rule.Text)).Append(" (rejected by ").Append(OneLine(d.Actor))
+                .Append(d.Note.Length > 0 ? ": " + OneLine(d.Note) : "").Append(')').Append('\n');
+        }
+
+        foreach (var effect in review.Effects)
+        {
+            sb.Append("# NOTE: ").Append(OneLine(effect)).Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     private static string Kustomization(string what, IEnumerable<string> resources)
     {

@@ -15,6 +15,9 @@ internal sealed record ExportInputs(Suggestion Suggestion, IReadOnlyList<ReviewD
     /// <summary>Coverage of the window and anomaly scores, for the review page's flags (null where not computed).</summary>
     public SuggestionReview? Review { get; init; }
 
+    /// <summary>The observed window the suggestion was made from (for the deployed policies' diff on the review page).</summary>
+    public Observations? Observed { get; init; }
+
     /// <summary>
     /// Reads the whole store. <paramref name="connection"/> is the connection the reads run on (the store's own, or a
     /// duplicate when a writer task owns the store's connection).
@@ -24,7 +27,7 @@ internal sealed record ExportInputs(Suggestion Suggestion, IReadOnlyList<ReviewD
         var observations = ObservationLoader.Load(store, new EdgeFilter { Namespaces = options.Namespaces }, cancellationToken);
         var suggestion = Suggester.Suggest(observations, options, cancellationToken);
         var review = SuggestionReview.Load(store, options.Namespaces, null, null, cancellationToken);
-        return new ExportInputs(suggestion, LoadDecisions(connection), DescribeGaps(store.Reads.Status())) { Review = review };
+        return new ExportInputs(suggestion, LoadDecisions(connection), DescribeGaps(store.Reads.Status())) { Review = review, Observed = observations };
     }
 
     public static IReadOnlyList<ReviewDecision> LoadDecisions(DuckDBConnection connection) =>

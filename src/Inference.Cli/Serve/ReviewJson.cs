@@ -10,7 +10,8 @@ namespace Inference.Cli.Serve;
 /// <summary>The page's data: per namespace and workload the policy YAML, its rules with evidence and decisions, and the window's gaps.</summary>
 internal static class ReviewJson
 {
-    public static void Write(Utf8JsonWriter json, ExportInputs inputs, bool exportConfigured)
+    /// <param name="deployed">The deployed policies' diff; null when serve has no <c>deployed:</c> configured.</param>
+    public static void Write(Utf8JsonWriter json, ExportInputs inputs, bool exportConfigured, DeployedBreaks? deployed = null)
     {
         var s = inputs.Suggestion;
         var reviews = ReviewPlan.Apply(s, inputs.Decisions, approvedOnly: true);
@@ -33,10 +34,20 @@ internal static class ReviewJson
         json.WriteNumber("before", s.Exposure.Before);
         json.WriteNumber("after", s.Exposure.After);
         json.WriteEndObject();
-        // what the deployed policy would break needs the audit diff against cluster policies (inference diff); not wired here yet
-        json.WriteString("wouldBreak", s.Uncovered.Count == 0
-            ? "Enforcing this suggestion blocks no observed allowed connection (every one was replayed through the evaluator). Deployed policies are not compared on this page yet: run inference diff."
-            : $"{s.Uncovered.Sum(u => u.Edge.Allowed)} observed connections on {s.Uncovered.Count} edges cannot be expressed in this format and would be blocked.");
+        var suggestionBreaks = s.Uncovered.Count == 0
+            ? "Enforcing this suggestion blocks no observed allowed connection (every one was replayed through the evaluator)."
+            : $"{s.Uncovered.Sum(u => u.Edge.Allowed)} observed connections on {s.Uncovered.Count} edges cannot be expressed in this format and would be blocked.";
+        json.WriteString("wouldBreak", suggestionBreaks + " " + (deployed?.Summary()
+            ?? "Deployed policies are not compared: set deployed: [DIR] in the config (or --deployed DIR) to see what they would break."));
+        if (deployed is null)
+        {
+            json.WriteNull("deployed");
+        }
+        else
+        {
+            deployed.Write(json);
+        }
+
         Strings(json, "gaps", inputs.Review is { } cov ? inputs.Gaps.Prepend(Inference.Cli.Suggest.SuggestionReview.CoverageLine(cov.Coverage, "observe longer before enforcing")) : inputs.Gaps);
         Strings(json, "notes", s.Notes);
         Strings(json, "uncovered", s.Uncovered.Select(u => $"{u.Edge.Edge}: {u.Reason}"));
@@ -49,7 +60,7 @@ internal static class ReviewJson
             json.WriteStartArray("policies");
             foreach (var r in ns)
             {
-                Policy(json, r, s.Options.Format, inputs.Review);
+                Policy(json, r, s.Options.Format, inputs.Review, deployed);
             }
 
             json.WriteEndArray();
@@ -60,7 +71,7 @@ internal static class ReviewJson
         json.WriteEndObject();
     }
 
-    private static void Policy(Utf8JsonWriter json, PolicyReview r, SuggestFormat format, Inference.Cli.Suggest.SuggestionReview? review)
+    private static void Policy(Utf8JsonWriter json, PolicyReview r, SuggestFormat format, Inference.Cli.Suggest.SuggestionReview? review, DeployedBreaks? deployed)
     {
         var p = r.Policy;
         json.WriteStartObject();
@@ -71,7 +82,18 @@ internal static class ReviewJson
         json.WriteString("state", r.State.ToString().ToLowerInvariant());
         json.WriteString("reason", r.Reason);
         Decision(json, r.Decision);
-        json.WriteString("yaml", PolicyYaml.Render(p, format));
+        // the YAML export would write: without the rules rejected in review
+        json.WriteString("yaml", PolicyYaml.Render(r.Written, format));
+        Strings(json, "effects", r.Effects);
+        if (deployed is null)
+        {
+            json.WriteNull("deployedWouldBreak");
+        }
+        else
+        {
+            deployed.WriteFor(json, p.Workload);
+        }
+
         json.WriteStartArray("rules");
         foreach (var rule in r.Rules)
         {
@@ -118,7 +140,7 @@ internal static class ReviewJson
         json.WriteEndObject();
     }
 
-    private static void Strings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    public static void Strings(Utf8JsonWriter json, string name, IEnumerable<string> values)
     {
         json.WriteStartArray(name);
         foreach (var v in values)

@@ -68,10 +68,12 @@ internal static partial class ServeApi
         app.MapGet("/api/review", async (CancellationToken ct) =>
         {
             var inputs = await LoadAsync(context, ct);
+            var deployed = context.Options.Deployed.Count == 0 ? null
+                : await DeployedBreaks.ComputeAsync(context.Options.Deployed, inputs.Observed!, ct);
             return Results.Stream(async stream =>
             {
                 await using var json = new Utf8JsonWriter(stream);
-                ReviewJson.Write(json, inputs, context.Options.Export.Repo is not null);
+                ReviewJson.Write(json, inputs, context.Options.Export.Repo is not null, deployed);
             }, "application/json");
         });
         app.MapGet("/api/decisions", async (CancellationToken ct) =>

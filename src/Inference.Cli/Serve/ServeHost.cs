@@ -17,6 +17,7 @@ internal static class ServeHost
     public static async Task<int> RunAsync(ServeOptions options, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var endpoint = ParseListen(options.Listen);
+        DeployedBreaks.Check(options.Deployed);
         InferenceStore writeStore;
         InferenceStore readStore;
         try

@@ -16,6 +16,9 @@ internal sealed class ServeOptions
     /// <summary>Policy format the page shows and export writes.</summary>
     public string Format { get; set; } = "kubernetes";
 
+    /// <summary>Deployed policies (files or directories, as <c>inference diff --deployed</c>): the page shows what they would break.</summary>
+    public List<string> Deployed { get; set; } = [];
+
     public List<RelaySource> Relays { get; set; } = [];
     public List<KafkaSource> Kafka { get; set; } = [];
     public RetentionSettings Retention { get; set; } = new();

@@ -9,23 +9,32 @@ public enum PolicyReviewState : byte
     Pending,
     Approved,
     Rejected,
-
-    /// <summary>One of its rules was rejected: the policy is withheld from export until the rule decision is cleared or the policy rejected.</summary>
-    RuleRejected,
 }
 
 /// <summary>A rule with its current decision (null: none).</summary>
 public sealed record RuleReview(SuggestedRule Rule, string Key, string Text, ReviewDecision? Decision);
 
-/// <summary>A policy with its state, its own decision, its rules' decisions, and whether export writes it.</summary>
+/// <summary>
+/// A policy with its state, its own decision, its rules' decisions, and whether export writes it. <see cref="Written"/>
+/// is the policy as export writes it (without <see cref="Withheld"/>, the rejected rules); <see cref="Effects"/> says
+/// what leaving them out does beyond denying their traffic (a direction left without rules).
+/// </summary>
 public sealed record PolicyReview(SuggestedPolicy Policy, PolicyReviewState State, ReviewDecision? Decision, IReadOnlyList<RuleReview> Rules,
-    bool Exported, string? Reason);
+    bool Exported, string? Reason)
+{
+    public SuggestedPolicy Written { get; init; } = Policy;
+    public IReadOnlyList<RuleReview> Withheld { get; init; } = [];
+    public IReadOnlyList<string> Effects { get; init; } = [];
+
+    /// <summary>The rules export writes, in order.</summary>
+    public IEnumerable<RuleReview> Kept => Rules.Where(r => r.Decision?.Verdict != ReviewVerdict.Rejected);
+}
 
 /// <summary>
 /// Applies reviewers' decisions to a suggestion: what export writes and why the rest is left out. A rejected policy is
-/// never exported; a policy with a rejected rule is withheld whole (its YAML is the verified model, and cutting a rule
-/// out of it would be an unverified policy); with <c>approvedOnly</c> only policies approved as a whole, or whose every
-/// rule is approved, are exported.
+/// never exported; a rejected rule is left out of its policy while the rest is written (the model rebuilt without it,
+/// see <see cref="RuleWithholding"/>); with <c>approvedOnly</c> only policies approved as a whole, or whose every
+/// remaining rule is approved, are exported, still without their rejected rules.
 /// </summary>
 public static class ReviewPlan
 {
@@ -47,7 +56,8 @@ public static class ReviewPlan
                 return new RuleReview(r, key, ReviewKeys.RuleText(r), byKey.GetValueOrDefault((policy.Namespace, policy.Name, key)));
             }).ToList();
             var own = byKey.GetValueOrDefault((policy.Namespace, policy.Name, ""));
-            var rejectedRule = rules.FirstOrDefault(r => r.Decision?.Verdict == ReviewVerdict.Rejected);
+            var withheld = rules.Where(r => r.Decision?.Verdict == ReviewVerdict.Rejected).ToList();
+            var kept = rules.Where(r => r.Decision?.Verdict != ReviewVerdict.Rejected).ToList();
             PolicyReviewState state;
             string? reason = null;
             if (own?.Verdict == ReviewVerdict.Rejected)
@@ -55,13 +65,7 @@ public static class ReviewPlan
                 state = PolicyReviewState.Rejected;
                 reason = $"rejected by {own.Actor}" + (own.Note.Length > 0 ? $": {own.Note}" : "");
             }
-            else if (rejectedRule is not null)
-            {
-                state = PolicyReviewState.RuleRejected;
-                reason = $"withheld: rule \"{rejectedRule.Text}\" rejected by {rejectedRule.Decision!.Actor}" +
-                    (rejectedRule.Decision.Note.Length > 0 ? $" ({rejectedRule.Decision.Note})" : "");
-            }
-            else if (own?.Verdict == ReviewVerdict.Approved || (rules.Count > 0 && rules.All(r => r.Decision?.Verdict == ReviewVerdict.Approved)))
+            else if (own?.Verdict == ReviewVerdict.Approved || (kept.Count > 0 && kept.All(r => r.Decision?.Verdict == ReviewVerdict.Approved)))
             {
                 state = PolicyReviewState.Approved;
             }
@@ -75,7 +79,8 @@ public static class ReviewPlan
             }
 
             var exported = state == PolicyReviewState.Approved || (state == PolicyReviewState.Pending && !approvedOnly);
-            result.Add(new PolicyReview(policy, state, own, rules, exported, reason));
+            var (written, effects) = RuleWithholding.Without(policy, withheld.Select(r => r.Key).ToHashSet(StringComparer.Ordinal), suggestion.Options.Format);
+            result.Add(new PolicyReview(policy, state, own, rules, exported, reason) { Written = written, Withheld = withheld, Effects = effects });
         }
 
         return result;

@@ -46,6 +46,18 @@ function actions(policy, rule) {
   return box;
 }
 
+// what the deployed policies (serve's deployed: setting) would deny at this workload, from the diff core
+function deployedBreaks(items) {
+  const box = el("div", null, "deployed");
+  if (items.length === 0) { box.append(el("p", "The deployed policies allow every observed connection of this workload.")); return box; }
+  const total = items.reduce((n, b) => n + b.connections, 0);
+  box.append(el("h4", `The deployed policies would deny ${total} observed connections here`, "effect"));
+  const list = el("ul");
+  for (const b of items) list.append(el("li", `${b.edge}: ${b.connections} connections, last seen ${b.lastSeen}; ${b.deniedBy}`));
+  box.append(list);
+  return box;
+}
+
 function renderPolicy(p) {
   const card = el("article", null, "policy");
   card.dataset.policy = p.namespace + "/" + p.name;
@@ -53,6 +65,7 @@ function renderPolicy(p) {
   h.append(el("span", p.state, "state " + p.state));
   card.append(h);
   if (p.reason) card.append(el("p", p.reason));
+  for (const e of p.effects) card.append(el("p", e, "effect"));
   card.append(actions(p, null));
   if (p.rules.length) {
     const table = el("table");
@@ -60,8 +73,9 @@ function renderPolicy(p) {
     for (const t of ["Rule", "Connections", "First seen", "Last seen", "Source pods", "Verdicts", "Decision"]) head.append(el("th", t));
     table.append(head);
     for (const r of p.rules) {
-      const row = el("tr");
+      const row = el("tr", null, r.decision && r.decision.verdict === "rejected" ? "withheld" : undefined);
       const cell = el("td"); cell.append(el("div", r.text));
+      if (r.decision && r.decision.verdict === "rejected") cell.append(el("div", "withheld: export writes the policy without this rule", "flag"));
       if (r.reviewBeforeAllowing) cell.append(el("div", "review before allowing: every edge behind this rule scored anomalous", "flag"));
       const details = el("details"); details.append(el("summary", r.edges + " observed edges"));
       const list = el("ul"); for (const c of r.connectionsSeen) list.append(el("li", c)); details.append(list);
@@ -73,7 +87,8 @@ function renderPolicy(p) {
     }
     card.append(table);
   }
-  const yaml = el("details"); yaml.append(el("summary", "Suggested YAML"), el("pre", p.yaml));
+  if (p.deployedWouldBreak && p.workload) card.append(deployedBreaks(p.deployedWouldBreak));
+  const yaml = el("details"); yaml.append(el("summary", "YAML as exported"), el("pre", p.yaml));
   card.append(yaml);
   return card;
 }
@@ -104,7 +119,9 @@ async function load() {
     content.append(section);
   }
   const gaps = $("gaps"); gaps.replaceChildren();
-  const all = data.gaps.concat(data.uncovered.map((u) => "not expressible: " + u));
+  // parse errors and the diff's caveats (no cluster snapshot: named ports match nothing, ...) next to the gaps
+  const deployedErrors = data.deployed ? data.deployed.errors.concat(data.deployed.notes).map((e) => "deployed policies: " + e) : [];
+  const all = data.gaps.concat(data.uncovered.map((u) => "not expressible: " + u), deployedErrors);
   if (all.length === 0) gaps.append(el("li", "None recorded."));
   for (const g of all) gaps.append(el("li", g));
   $("export").disabled = !data.exportConfigured;
