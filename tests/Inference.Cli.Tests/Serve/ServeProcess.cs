@@ -123,7 +123,7 @@ internal sealed partial class ServeProcess : IDisposable
     }
 
     /// <summary>Polls <paramref name="ready"/> until it holds (a generous correctness timeout, never a speed assertion).</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> ready, string what)
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> ready, string what, Func<Task<string>>? describe = null)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -135,11 +135,28 @@ internal sealed partial class ServeProcess : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException("timed out waiting for " + what);
+                throw new TimeoutException("timed out waiting for " + what + (describe is null ? "" : ": " + await describe()));
             }
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>/api/status and what the service logged: the story of a wait that timed out.</summary>
+    public async Task<string> DescribeAsync()
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        string status;
+        try
+        {
+            status = await http.GetStringAsync("/api/status");
+        }
+        catch (HttpRequestException ex)
+        {
+            status = ex.Message;
+        }
+
+        return $"status {status}\nstderr {Error}";
     }
 
     private void Append(StringBuilder target, string? line)
