@@ -178,6 +178,11 @@ internal sealed class RelayState(TestRelayOptions options)
         IServerStreamWriter<T> writer, ServerCallContext context)
     {
         var call = Begin(request);
+        if (Options.RefuseWith is { } refused)
+        {
+            throw new RpcException(new Status(refused, "test relay: refused"));
+        }
+
         var faulty = call == 1 && Options.Fault != RelayFault.None;
         var written = 0;
         var cancellationToken = context.CancellationToken;
