@@ -28,7 +28,10 @@ internal static partial class ServeConfiguration
             // a misspelt key would otherwise be ignored without a word (relay: instead of relays:)
             if (values.Keys.Where(k => !IsKnown(typeof(ServeOptions), k.Split(':'))).Order(StringComparer.Ordinal).FirstOrDefault() is { } unknown)
             {
-                throw new CliException($"{file}: {Display(unknown)}: unknown key (see the README's inference.yaml)", 2);
+                // name the first part nobody knows: relay, not relay[0].address
+                var parts = unknown.Split(':');
+                var known = Enumerable.Range(1, parts.Length).First(n => !IsKnown(typeof(ServeOptions), parts.AsSpan(0, n)));
+                throw new CliException($"{file}: {Display(string.Join(':', parts[..known]))}: unknown key (see the README's inference.yaml)", 2);
             }
 
             builder.AddInMemoryCollection(values);
@@ -107,23 +110,29 @@ internal static partial class ServeConfiguration
     private static void Fail(Func<string, string> where, string key, string problem) =>
         throw new CliException($"{where(key)}: {Display(key)}: {problem}", 2);
 
-    /// <summary>Where a key's value came from: the last source that sets it wins (flags, then INFERENCE_*, then the file).</summary>
+    /// <summary>
+    /// Where a key's value came from: the last source that sets it wins (flags, then INFERENCE_*, then the file). A key
+    /// that is missing is placed by its nearest parent someone set (the list item lacking a topic).
+    /// </summary>
     private static string Where(IConfigurationRoot root, string? file, string key)
     {
         var providers = root.Providers.ToList();
-        for (var i = providers.Count - 1; i >= 0; i--)
+        for (var path = key; path.Length > 0; path = path.LastIndexOf(':') is var at and > 0 ? path[..at] : "")
         {
-            if (!providers[i].TryGet(key, out _))
+            for (var i = providers.Count - 1; i >= 0; i--)
             {
-                continue;
-            }
+                if (!providers[i].TryGet(path, out _) && !providers[i].GetChildKeys([], path).Any())
+                {
+                    continue;
+                }
 
-            return providers[i] switch
-            {
-                EnvironmentVariablesConfigurationProvider => EnvironmentPrefix + key.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(),
-                _ when i == providers.Count - 1 => "command line",
-                _ => file ?? "serve configuration",
-            };
+                return providers[i] switch
+                {
+                    EnvironmentVariablesConfigurationProvider => EnvironmentPrefix + path.Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant(),
+                    _ when i == providers.Count - 1 => "command line",
+                    _ => file ?? "serve configuration",
+                };
+            }
         }
 
         return "serve configuration (default)";
@@ -131,7 +140,10 @@ internal static partial class ServeConfiguration
 
     /// <summary><c>relays:0:address</c> as a person reads it: <c>relays[0].address</c>.</summary>
     private static string Display(string key) =>
-        string.Join("", key.Split(':').Select((part, i) => int.TryParse(part, out _) ? $"[{part}]" : i == 0 ? part : "." + part));
+        string.Join("", key.Split(':').Select((part, i) => int.TryParse(part, out _) ? $"[{part}]" : (i == 0 ? "" : ".") + CamelCase(part)));
+
+    /// <summary>The binder reports C# property names (<c>HourlyDays</c>); the file spells them <c>hourlyDays</c>.</summary>
+    private static string CamelCase(string name) => name.Length > 0 && char.IsUpper(name[0]) ? char.ToLowerInvariant(name[0]) + name[1..] : name;
 
     private static string Expected(string type) => type switch
     {
