@@ -40,8 +40,10 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
             var state = context.AddIngester(options.SourceName, "calico-kafka");
             loops.Add(Task.Run(() => SuperviseAsync(state, async ct =>
             {
-                state.Running(context.Time.GetUtcNow(), null);
-                await new CalicoKafkaIngest(context.WriteStore, writer, options, logger, context.Time).RunAsync(ct);
+                var ingest = new CalicoKafkaIngest(context.WriteStore, writer, options, logger, context.Time);
+                // librdkafka retries unreachable brokers itself: its reason shows as the state
+                state.Running(context.Time.GetUtcNow(), null, () => ingest.Retrying);
+                await ingest.RunAsync(ct);
             }, stoppingToken), CancellationToken.None));
         }
 

@@ -104,10 +104,15 @@ public sealed class ServeConfigurationTests : IDisposable
         string seen;
         using (var serve = await ServeProcess.StartAsync(["--config", config, "--db", _dir.File("s.duckdb"), "--listen", "127.0.0.1:0"], environment))
         {
-            // the consumer has started and described its settings (the place a password would be printed)
-            await ServeProcess.EventuallyAsync(() => Task.FromResult(serve.Error.Contains("consuming flows from", StringComparison.Ordinal) ? (bool?)true : null),
-                "the kafka ingester to start", serve.DescribeAsync);
+            // the consumer described its settings and failed to reach the broker: where a password could be printed
             using var http = new HttpClient { BaseAddress = serve.Url, Timeout = ServeProcess.Patience };
+            await ServeProcess.EventuallyAsync(async () =>
+            {
+                using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+                var kafka = status.RootElement.GetProperty("ingesters").EnumerateArray().Single();
+                return kafka.GetProperty("state").GetString() == "reconnecting" && kafka.GetProperty("lastError").GetString()!.Length > 0 ? (bool?)true : null;
+            }, "the kafka ingester to report the unreachable broker", serve.DescribeAsync);
+            Assert.Contains("consuming flows from", serve.Error, StringComparison.Ordinal);
             var pages = new List<string>();
             foreach (var path in new[] { "/api/status", "/metrics", "/healthz", "/api/review", "/" })
             {
