@@ -34,6 +34,8 @@ public sealed class ServeLifecycleTests : IDisposable
         var relaySource = "hubble-relay:" + relay.Address;
         var db = _dir.File("serve.duckdb");
         var config = _dir.File("inference.yaml");
+        // the mock cluster lets a restarted member join only after the old one's session expired (as the Calico tests
+        // found): a short session keeps the restart quick; the settings also go through the config's librdkafka keys
         await File.WriteAllTextAsync(config, $"""
             db: {db}
             listen: 127.0.0.1:0
@@ -44,6 +46,9 @@ public sealed class ServeLifecycleTests : IDisposable
                 topic: {Topic}
                 group: serve
                 fromBeginning: true
+                settings:
+                  session.timeout.ms: 6000
+                  heartbeat.interval.ms: 500
             """);
 
         try
