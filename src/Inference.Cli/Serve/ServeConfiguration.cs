@@ -12,7 +12,8 @@ internal static partial class ServeConfiguration
 
     /// <summary>
     /// Loads the options; every error is one line naming the key and where its value came from (the file, the
-    /// <c>INFERENCE_*</c> variable or the flag), never a value of a setting that may be secret.
+    /// <c>INFERENCE_*</c> variable or the flag). Only a number or boolean that does not parse is quoted: the free-form
+    /// Kafka settings (where secrets live) are strings and never fail to bind.
     /// </summary>
     public static ServeOptions Load(string? file, IReadOnlyDictionary<string, string?> flags)
     {
@@ -30,8 +31,8 @@ internal static partial class ServeConfiguration
             {
                 // name the first part nobody knows: relay, not relay[0].address
                 var parts = unknown.Split(':');
-                var known = Enumerable.Range(1, parts.Length).First(n => !IsKnown(typeof(ServeOptions), parts.AsSpan(0, n)));
-                throw new CliException($"{file}: {Display(string.Join(':', parts[..known]))}: unknown key (see the README's inference.yaml)", 2);
+                var depth = Enumerable.Range(1, parts.Length).First(n => !IsKnown(typeof(ServeOptions), parts.AsSpan(0, n)));
+                throw new CliException($"{file}: {Display(string.Join(':', parts[..depth]))}: unknown key (see the README's inference.yaml)", 2);
             }
 
             builder.AddInMemoryCollection(values);
