@@ -21,8 +21,15 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         // our own handler below: one clear line per error, the stack trace only with INFERENCE_DEBUG=1
-        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         var parseResult = Build().Parse(args);
+        var config = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        if (parseResult.CommandResult.Command.Name == "serve")
+        {
+            // serve's host handles SIGTERM/Ctrl-C itself and bounds its graceful stop by shutdownSeconds; System.CommandLine
+            // would end the process 2 s after the signal (exit 143), cutting the ingesters' flush and commit short
+            config.ProcessTerminationTimeout = null;
+        }
+
         try
         {
             return await parseResult.InvokeAsync(config, cancellationToken);

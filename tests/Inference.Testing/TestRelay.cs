@@ -79,7 +79,7 @@ public sealed class TestRelay : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
-            kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 if (options.Tls is { } tls)
@@ -178,6 +178,11 @@ internal sealed class RelayState(TestRelayOptions options)
         IServerStreamWriter<T> writer, ServerCallContext context)
     {
         var call = Begin(request);
+        if (Options.RefuseWith is { } refused)
+        {
+            throw new RpcException(new Status(refused, "test relay: refused"));
+        }
+
         var faulty = call == 1 && Options.Fault != RelayFault.None;
         var written = 0;
         var cancellationToken = context.CancellationToken;

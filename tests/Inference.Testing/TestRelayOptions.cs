@@ -50,6 +50,12 @@ public sealed record TestRelayOptions
     /// </summary>
     public DateTimeOffset? BufferStartAfterFirstCall { get; init; }
 
+    /// <summary>Port on 127.0.0.1; 0 (the default) picks a free one. A fixed port brings a relay "back" at the address a client retries.</summary>
+    public int Port { get; init; }
+
+    /// <summary>When set, every call is refused with this status (a relay that denies us: the client must not spin on it).</summary>
+    public Grpc.Core.StatusCode? RefuseWith { get; init; }
+
     /// <summary>Pause between messages (to make a follow stream trickle); zero by default.</summary>
     public TimeSpan DelayBetweenMessages { get; init; }
 }

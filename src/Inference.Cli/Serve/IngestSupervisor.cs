@@ -23,7 +23,7 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
         var loops = new List<Task>();
         foreach (var relay in context.Options.Relays)
         {
-            var state = context.AddIngester(relay.Address, "hubble-relay");
+            var state = context.AddIngester(RelaySourceName(relay), "hubble-relay");
             loops.Add(Task.Run(() => SuperviseAsync(state, ct => RunRelayAsync(relay, writer, state, ct), stoppingToken), CancellationToken.None));
         }
 
@@ -40,8 +40,10 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
             var state = context.AddIngester(options.SourceName, "calico-kafka");
             loops.Add(Task.Run(() => SuperviseAsync(state, async ct =>
             {
-                state.Running(context.Time.GetUtcNow(), null);
-                await new CalicoKafkaIngest(context.WriteStore, writer, options, logger, context.Time).RunAsync(ct);
+                var ingest = new CalicoKafkaIngest(context.WriteStore, writer, options, logger, context.Time);
+                // librdkafka retries unreachable brokers itself: its reason shows as the state
+                state.Running(context.Time.GetUtcNow(), null, () => ingest.Retrying);
+                await ingest.RunAsync(ct);
             }, stoppingToken), CancellationToken.None));
         }
 
@@ -60,7 +62,7 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
 
     private async Task RunRelayAsync(RelaySource relay, StoreWriter writer, IngesterState state, CancellationToken ct)
     {
-        var options = new IngestOptions { Source = relay.Address, SourceKind = "hubble-relay", Address = relay.Address };
+        var options = new IngestOptions { Source = RelaySourceName(relay), SourceKind = "hubble-relay", Address = relay.Address };
         var relayOptions = new RelayOptions
         {
             Address = relay.Address,
@@ -73,9 +75,14 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
         };
         var resume = ResumeStateView.From(context.WriteStore, options.Source);
         var pipeline = new FlowPipeline(options, writer, context.Time);
-        state.Running(context.Time.GetUtcNow(), () => pipeline.FlowsRead);
-        await new HubbleRelayIngester(relayOptions, pipeline, logger, context.Time).RunAsync(resume, ct);
+        var ingester = new HubbleRelayIngester(relayOptions, pipeline, logger, context.Time);
+        // an unreachable relay is retried inside the ingester: its reason shows as the state, not a silent "running"
+        state.Running(context.Time.GetUtcNow(), () => pipeline.FlowsRead, () => ingester.Retrying);
+        await ingester.RunAsync(resume, ct);
     }
+
+    /// <summary>The store's name for a relay, as <c>inference ingest hubble --relay</c> names it, so both resume the same source.</summary>
+    public static string RelaySourceName(RelaySource relay) => "hubble-relay:" + relay.Address;
 
     private async Task SuperviseAsync(IngesterState state, Func<CancellationToken, Task> run, CancellationToken stoppingToken)
     {

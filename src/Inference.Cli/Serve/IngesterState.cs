@@ -8,16 +8,18 @@ internal sealed class IngesterState(string source, string kind)
     private string? _lastError;
     private DateTimeOffset? _since;
     private Func<long>? _flows;
+    private Func<string?>? _retrying;
 
     public string Source { get; } = source;
     public string Kind { get; } = kind;
     public int Restarts { get; private set; }
 
-    public void Running(DateTimeOffset at, Func<long>? flows)
+    /// <summary>The ingester runs; <paramref name="retrying"/> says why it is not receiving right now (null while it is).</summary>
+    public void Running(DateTimeOffset at, Func<long>? flows, Func<string?>? retrying = null)
     {
         lock (_gate)
         {
-            (_state, _since, _flows) = ("running", at, flows);
+            (_state, _since, _flows, _retrying) = ("running", at, flows, retrying);
         }
     }
 
@@ -25,7 +27,7 @@ internal sealed class IngesterState(string source, string kind)
     {
         lock (_gate)
         {
-            (_state, _since, _lastError) = ($"restarting in {backoff.TotalSeconds:0}s", at, error);
+            (_state, _since, _lastError, _retrying) = ($"restarting in {backoff.TotalSeconds:0.#}s", at, error, null);
             Restarts++;
         }
     }
@@ -42,7 +44,9 @@ internal sealed class IngesterState(string source, string kind)
     {
         lock (_gate)
         {
-            return (_state, _since, _lastError, _flows?.Invoke());
+            return _state == "running" && _retrying?.Invoke() is { } reason
+                ? ("reconnecting", _since, reason, _flows?.Invoke())
+                : (_state, _since, _lastError, _flows?.Invoke());
         }
     }
 }

@@ -26,6 +26,10 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
     private static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(60);
     private long _lastActivity;
     private volatile bool _assigned;
+    private volatile string? _retrying;
+
+    /// <summary>While the brokers cannot be reached (and no message or assignment came since): librdkafka's reason, secrets redacted.</summary>
+    public string? Retrying => _retrying;
 
     /// <summary>Consumes until cancelled, the duration is over, or the topic was idle for the idle timeout.</summary>
     public async Task<CalicoIngestResult> RunAsync(CancellationToken cancellationToken)
@@ -79,6 +83,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                 .SetErrorHandler((_, e) =>
                 {
                     brokerDown = true;
+                    _retrying = options.Kafka.Redact(e.Reason);
                     Log.BrokerError(logger, options.Kafka.Redact(e.Reason), e.Code.ToString());
                 })
                 .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions))
@@ -145,6 +150,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                 if (brokerDown)
                 {
                     brokerDown = false;
+                    _retrying = null;
                     Log.Restored(logger);
                 }
 
@@ -199,6 +205,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
         // joining the group took time, no message was missed: the idle clock starts now
         _lastActivity = time.GetTimestamp();
         _assigned = true;
+        _retrying = null;
         foreach (var tp in partitions)
         {
             if (_stored.TryGetValue((tp.Topic, tp.Partition.Value), out var next))

@@ -36,6 +36,11 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
     /// <summary>Why the last attempt to stream failed, for the error when the relay was never reached.</summary>
     public string? LastError { get; private set; }
 
+    /// <summary>While the relay is unreachable or the stream broke and no message came since: why (a service shows it as the state).</summary>
+    public string? Retrying => _retrying;
+
+    private volatile string? _retrying;
+
     public async Task<RelayStopReason> RunAsync(ResumeStateView resume, CancellationToken cancellationToken)
     {
         using var durationCts = options.Duration is { } d ? new CancellationTokenSource(d, time) : new CancellationTokenSource();
@@ -206,8 +211,15 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 try
                 {
                     using var call = invoker.AsyncServerStreamingCall(method, null, new CallOptions(cancellationToken: cancellationToken), request);
+                    var streaming = false;
                     while (await call.ResponseStream.MoveNext(cancellationToken))
                     {
+                        if (!streaming)
+                        {
+                            streaming = true;
+                            _retrying = null;
+                        }
+
                         await writer.WriteAsync(call.ResponseStream.Current, cancellationToken);
                         MessagesReceived++;
                         backoff = options.InitialBackoff;
@@ -230,6 +242,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 }
 
                 LastError = reason;
+                _retrying = $"{reason} (retrying in {backoff.TotalSeconds:0.#}s)";
                 if (MessagesReceived == 0)
                 {
                     RelayLog.Unreachable(logger, options.Address, reason, backoff);
