@@ -105,11 +105,20 @@ internal sealed partial class RunningServe : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
+    // TextWriter.Synchronized locks on the wrapper itself: reads take the same lock, or a read can meet a half-done append
+    private readonly TextWriter _syncOutput;
+    private readonly TextWriter _syncError;
     private Task<int>? _run;
 
+    private RunningServe()
+    {
+        _syncOutput = TextWriter.Synchronized(_output);
+        _syncError = TextWriter.Synchronized(_error);
+    }
+
     public Uri Url { get; private set; } = null!;
-    public string Output { get { lock (_output) { return _output.ToString(); } } }
-    public string Error { get { lock (_error) { return _error.ToString(); } } }
+    public string Output { get { lock (_syncOutput) { return _output.ToString(); } } }
+    public string Error { get { lock (_syncError) { return _error.ToString(); } } }
 
     [GeneratedRegex(@"listening on (http://\S+)")]
     private static partial Regex Listening();
@@ -117,7 +126,7 @@ internal sealed partial class RunningServe : IAsyncDisposable
     public static async Task<RunningServe> StartAsync(string db, params string[] extra)
     {
         var serve = new RunningServe();
-        serve._run = Task.Run(() => CliApp.RunAsync(["serve", "--db", db, "--listen", "127.0.0.1:0", .. extra], TextWriter.Synchronized(serve._output), TextWriter.Synchronized(serve._error), serve._stop.Token));
+        serve._run = Task.Run(() => CliApp.RunAsync(["serve", "--db", db, "--listen", "127.0.0.1:0", .. extra], serve._syncOutput, serve._syncError, serve._stop.Token));
         // generous: the machine is loaded; no tight timing
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
