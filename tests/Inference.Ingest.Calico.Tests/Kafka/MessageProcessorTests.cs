@@ -28,10 +28,10 @@ public sealed class MessageProcessorTests
             var states = CalicoStateLoader.Intervals(store.Connection, options.SourceName);
             await using var writer = new StoreWriter(store);
             var processor = new MessageProcessor(options, writer, stored, states, _ => { }, NullLogger.Instance, TimeProvider.System);
-            var channel = Channel.CreateUnbounded<KafkaItem>();
-            foreach (var o in offsets)
+            var channel = Channel.CreateUnbounded<KafkaItem[]>();
+            foreach (var chunk in offsets.Chunk(7))
             {
-                channel.Writer.TryWrite(new KafkaItem("flows", 0, o, Encoding.UTF8.GetBytes(run.Messages[o]), null));
+                channel.Writer.TryWrite(chunk.Select(o => new KafkaItem("flows", 0, o, Encoding.UTF8.GetBytes(run.Messages[o]), null)).ToArray());
             }
 
             channel.Writer.Complete();
