@@ -95,7 +95,8 @@ internal sealed class CalicoCounter
 
         foreach (var ((edge, bucket), counts) in _dirty.OrderBy(d => d.Key.Edge, StringComparer.Ordinal).ThenBy(d => d.Key.Bucket))
         {
-            rows.Intervals.Add(new IntervalRow(edge, bucket, (long[])counts.Values.Clone()));
+            rows.Intervals.Add(new IntervalRow(edge, bucket, (long[])counts.Values.Clone(), IsNew: !counts.Stored));
+            counts.Stored = true;
         }
 
         rows.Policies.AddRange(_policies.OrderBy(p => p.Key.Edge, StringComparer.Ordinal).ThenBy(p => p.Key.Direction, StringComparer.Ordinal)

@@ -55,11 +55,11 @@ internal static class FelixRecordParser
                     case Key.DestIp: dstIp = PooledOrNull(ref reader, "dest_ip"); break;
                     case Key.DestLabels: dstLabels = Labels(ref reader, json, "dest_labels"); break;
                     case Key.DestPort: dstPort = JsonFields.NullableLong(ref reader, "dest_port"); break;
-                    case Key.DestDomains: domains = Cached(ref reader, json, Lists, (ref Utf8JsonReader r) => JsonFields.StringArray(ref r, "dest_domains")); break;
+                    case Key.DestDomains: domains = Cached(ref reader, json, Lists, "dest_domains", JsonFields.StringArray); break;
                     case Key.Proto: proto = Pooled(ref reader, "proto"); break;
                     case Key.Action: action = Pooled(ref reader, "action"); break;
                     case Key.Reporter: reporter = Pooled(ref reader, "reporter"); break;
-                    case Key.Policies: (enforced, pending) = Cached(ref reader, json, Traces, (ref Utf8JsonReader r) => Policies(ref r)); break;
+                    case Key.Policies: (enforced, pending) = Cached(ref reader, json, Traces, "policies", Policies); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -175,7 +175,7 @@ internal static class FelixRecordParser
     private static Utf8Cache<IReadOnlyList<string>> Lists => t_lists ??= new Utf8Cache<IReadOnlyList<string>>();
     private static Utf8Cache<(PolicyTrace, PolicyTrace)> Traces => t_policyPairs ??= new Utf8Cache<(PolicyTrace, PolicyTrace)>(10_000);
 
-    private delegate T SubReader<out T>(ref Utf8JsonReader reader);
+    private delegate T SubReader<out T>(ref Utf8JsonReader reader, string field);
 
     private static string Pooled(ref Utf8JsonReader reader, string field) =>
         reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
@@ -189,11 +189,12 @@ internal static class FelixRecordParser
     /// A structured value (labels, domains, policies) read once per distinct raw text: the value's bytes are the key, and
     /// the reader is moved past it. A value that does not parse is not cached, so its error is raised every time.
     /// </summary>
-    private static T Cached<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8Cache<T> cache, SubReader<T> read)
+    /// <remarks><paramref name="read"/> is a static method taking the field's name: no closure is allocated per record.</remarks>
+    private static T Cached<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8Cache<T> cache, string field, SubReader<T> read)
     {
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
         {
-            return read(ref reader);
+            return read(ref reader, field);
         }
 
         var start = (int)reader.TokenStartIndex;
@@ -206,14 +207,14 @@ internal static class FelixRecordParser
             return value;
         }
 
-        value = read(ref reader);
+        value = read(ref reader, field);
         cache.Add(raw, value);
         return value;
     }
 
     /// <summary><c>{"labels": ["k=v", ...]}</c> as Felix writes it; a bare array and null are accepted too.</summary>
     private static IReadOnlyList<string> Labels(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string field) =>
-        Cached(ref reader, json, Lists, (ref Utf8JsonReader r) => LabelsUncached(ref r, field));
+        Cached(ref reader, json, Lists, field, LabelsUncached);
 
     private static IReadOnlyList<string> LabelsUncached(ref Utf8JsonReader reader, string field)
     {
@@ -240,7 +241,7 @@ internal static class FelixRecordParser
         return labels;
     }
 
-    private static (PolicyTrace Enforced, PolicyTrace Pending) Policies(ref Utf8JsonReader reader)
+    private static (PolicyTrace Enforced, PolicyTrace Pending) Policies(ref Utf8JsonReader reader, string field)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -249,7 +250,7 @@ internal static class FelixRecordParser
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw JsonFields.Wrong("policies", "an object or null", reader.TokenType);
+            throw JsonFields.Wrong(field, "an object or null", reader.TokenType);
         }
 
         PolicyTrace enforced = PolicyTrace.Empty, pending = PolicyTrace.Empty;

@@ -75,10 +75,24 @@ public sealed class CalicoStoreExtension : IBatchExtension
             return;
         }
 
+        // most rows are buckets the store has not seen (time moves on): appended as they are; the others replace their row
+        using (var appender = connection.CreateAppender("calico_intervals"))
+        {
+            foreach (var i in rows.Intervals.Where(i => i.IsNew))
+            {
+                appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
+            }
+        }
+
+        if (rows.Intervals.All(i => i.IsNew))
+        {
+            return;
+        }
+
         Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_calico_intervals AS SELECT * FROM calico_intervals LIMIT 0");
         using (var appender = connection.CreateAppender("stage_calico_intervals"))
         {
-            foreach (var i in rows.Intervals)
+            foreach (var i in rows.Intervals.Where(i => !i.IsNew))
             {
                 appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
             }
