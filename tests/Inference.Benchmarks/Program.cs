@@ -25,6 +25,12 @@ if (args is [Inference.Benchmarks.Hubble.LiveProfile.Argument, var profileFlows]
     return 0;
 }
 
+if (args is ["--calico-profile", var phase])
+{
+    // for profiling one phase of the calico benchmark outside it (dotnet-trace collect -- ... --calico-profile store)
+    return await Inference.Benchmarks.Calico.CalicoBenchmark.ProfileAsync(phase, Console.Out);
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)

@@ -27,7 +27,8 @@ internal static class StatusCommand
             var writer = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(output) == "json")
             {
-                await writer.WriteLineAsync(JsonSerializer.Serialize(status, JsonOptions).AsMemory(), cancellationToken);
+                var json = new StatusJson(status.SchemaVersion, status.Sources, status.LostEvents, status.UnavailableNodes, status.Gaps, StatusDeadLetters.Json(deadLetters));
+                await writer.WriteLineAsync(JsonSerializer.Serialize(json, JsonOptions).AsMemory(), cancellationToken);
                 return 0;
             }
 
@@ -86,6 +87,15 @@ internal static class StatusCommand
         });
         return command;
     }
+
+    /// <summary>The store's status and the Kafka sources' dead letters, as <c>status -o json</c> writes them.</summary>
+    private sealed record StatusJson(
+        int SchemaVersion,
+        IReadOnlyList<SourceStatus> Sources,
+        IReadOnlyList<LostEventsStatus> LostEvents,
+        IReadOnlyList<NodeStatusEntry> UnavailableNodes,
+        IReadOnlyList<DataGapEntry> Gaps,
+        IReadOnlyList<DeadLettersJson> DeadLetters);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

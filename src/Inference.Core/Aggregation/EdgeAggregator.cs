@@ -117,9 +117,13 @@ public sealed class EdgeAggregator
         }
 
         w.LastEndpoint = endpoint;
-        foreach (var (k, v) in endpoint.NamespaceLabels)
+        if (endpoint.NamespaceLabels.Count > 0)
         {
-            w.NamespaceLabels[k] = v;
+            // enumerating a sorted dictionary allocates: most sources (Calico) have no namespace labels
+            foreach (var (k, v) in endpoint.NamespaceLabels)
+            {
+                w.NamespaceLabels[k] = v;
+            }
         }
 
         w.First = Math.Min(w.First, firstNs);

@@ -18,8 +18,8 @@ public sealed record PartitionProgress(string Topic, int Partition, long NextOff
 /// <summary>A message (or one line of it) that could not be read, with where it is and why.</summary>
 public sealed record DeadLetter(string Topic, int Partition, long Offset, int Line, string Reason, string Excerpt, long ObservedNs);
 
-/// <summary>The per-reporter counts of one edge and bucket after this batch (replaces the stored row).</summary>
-internal sealed record IntervalRow(string Edge, long BucketNs, long[] Counts);
+/// <summary>The per-reporter counts of one edge and bucket after this batch (replaces the stored row, or is the first).</summary>
+internal sealed record IntervalRow(string Edge, long BucketNs, long[] Counts, bool IsNew);
 
 /// <summary>One direction's policy decision on an edge: enforced and pending traces, counted per reporter record.</summary>
 internal sealed class EdgePolicyRow

@@ -1,3 +1,4 @@
+using Inference.Core.Connections;
 using Inference.Core.Aggregation;
 using Inference.Core.Flows;
 using Inference.Ingest.Calico.Policies;
@@ -16,6 +17,7 @@ internal sealed class CalicoCounter
     private readonly IntervalStates _states;
     private readonly EndpointResolver _endpoints = new();
     private readonly Dictionary<(Peer Source, Peer Destination, L4Protocol Protocol, int? Port), EdgeSlot> _slots = new(SlotKeyComparer.Instance);
+    private readonly Dictionary<(CalicoEndpoint Source, CalicoEndpoint Destination, L4Protocol Protocol, int? Port), Route> _routes = new(RouteKeyComparer.Instance);
     private readonly Dictionary<(string Edge, long Bucket), ReporterCounts> _dirty = [];
     private readonly Dictionary<(EdgeSlot Slot, Reporter Reporter, PolicyTrace Enforced, PolicyTrace Pending), EdgePolicyRow> _policyByTrace = [];
     private readonly Dictionary<(string Edge, string Direction, string Enforced, string Pending), EdgePolicyRow> _policies = [];
@@ -33,10 +35,7 @@ internal sealed class CalicoCounter
     public void Add(CalicoFlow f)
     {
         Flows++;
-        var (src, srcInfo) = _endpoints.Resolve(f.Source);
-        var (dst, dstInfo) = _endpoints.Resolve(f.Destination);
-        var port = f.Protocol is L4Protocol.Icmp ? null : f.DestinationPort;
-        var slot = Slot(src, dst, f.Protocol, port);
+        var (slot, src, srcInfo, dst, dstInfo) = RouteOf(f);
         var edge = slot.Edge;
         var verdict = VerdictMapping.Map(f.Action, f.Pending);
         var bucket = _aggregator.BucketStart(f.StartNs);
@@ -96,7 +95,8 @@ internal sealed class CalicoCounter
 
         foreach (var ((edge, bucket), counts) in _dirty.OrderBy(d => d.Key.Edge, StringComparer.Ordinal).ThenBy(d => d.Key.Bucket))
         {
-            rows.Intervals.Add(new IntervalRow(edge, bucket, (long[])counts.Values.Clone()));
+            rows.Intervals.Add(new IntervalRow(edge, bucket, (long[])counts.Values.Clone(), IsNew: !counts.Stored));
+            counts.Stored = true;
         }
 
         rows.Policies.AddRange(_policies.OrderBy(p => p.Key.Edge, StringComparer.Ordinal).ThenBy(p => p.Key.Direction, StringComparer.Ordinal)
@@ -112,6 +112,7 @@ internal sealed class CalicoCounter
         if (_slots.Count > 100_000)
         {
             _slots.Clear();
+            _routes.Clear();
         }
 
         Flows = 0;
@@ -133,6 +134,27 @@ internal sealed class CalicoCounter
 
         _aggregator.Count(edge, f.StartNs, f.EndNs, verdict, verdict == Verdict.Dropped ? VerdictMapping.PolicyDenied : null, delta, srcPod, dstPod);
         return true;
+    }
+
+    /// <summary>The edge and both ends of a record, found by its endpoint instances (the parsers share them) before any name is hashed.</summary>
+    private Route RouteOf(CalicoFlow f)
+    {
+        var port = f.Protocol is L4Protocol.Icmp ? null : f.DestinationPort;
+        var key = (f.Source, f.Destination, f.Protocol, port);
+        if (!_routes.TryGetValue(key, out var route))
+        {
+            var (src, srcInfo) = _endpoints.Resolve(f.Source);
+            var (dst, dstInfo) = _endpoints.Resolve(f.Destination);
+            route = new Route(Slot(src, dst, f.Protocol, port), src, srcInfo, dst, dstInfo);
+            if (_routes.Count >= 100_000)
+            {
+                _routes.Clear();
+            }
+
+            _routes[key] = route;
+        }
+
+        return route;
     }
 
     private EdgeSlot Slot(Peer src, Peer dst, L4Protocol protocol, int? port)
@@ -196,6 +218,20 @@ internal sealed class CalicoCounter
         public string Id { get; } = id;
         public Dictionary<long, ReporterCounts> Buckets { get; } = [];
         public HashSet<long> Dirty { get; } = [];
+    }
+
+    private sealed record Route(EdgeSlot Slot, Peer Source, EndpointInfo? SourceInfo, Peer Destination, EndpointInfo? DestinationInfo);
+
+    /// <summary>Endpoints by identity: equal endpoints parsed on different threads are different keys of the same route.</summary>
+    private sealed class RouteKeyComparer : IEqualityComparer<(CalicoEndpoint Source, CalicoEndpoint Destination, L4Protocol Protocol, int? Port)>
+    {
+        public static readonly RouteKeyComparer Instance = new();
+
+        public bool Equals((CalicoEndpoint Source, CalicoEndpoint Destination, L4Protocol Protocol, int? Port) x, (CalicoEndpoint Source, CalicoEndpoint Destination, L4Protocol Protocol, int? Port) y) =>
+            ReferenceEquals(x.Source, y.Source) && ReferenceEquals(x.Destination, y.Destination) && x.Protocol == y.Protocol && x.Port == y.Port;
+
+        public int GetHashCode((CalicoEndpoint Source, CalicoEndpoint Destination, L4Protocol Protocol, int? Port) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Source), System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Destination), obj.Protocol, obj.Port);
     }
 
     private sealed class SlotKeyComparer : IEqualityComparer<(Peer Source, Peer Destination, L4Protocol Protocol, int? Port)>

@@ -17,7 +17,15 @@ internal sealed class ReporterCounts
     {
     }
 
-    public ReporterCounts(long[] values) => Values = values;
+    public ReporterCounts(long[] values)
+    {
+        Values = values;
+        Stored = true;
+    }
+
+    /// <summary>The store has a row for these counts (loaded from it, or handed to the writer in an earlier batch).</summary>
+    /// <remarks>A batch that fails to store ends the run, and the next run reloads the states: this never lies for long.</remarks>
+    public bool Stored { get; set; }
 
     /// <summary>[reporter * 3 + verdict]: forwarded, audit, dropped for src, dst, fwd.</summary>
     public long[] Values { get; } = new long[Reporters * Verdicts];

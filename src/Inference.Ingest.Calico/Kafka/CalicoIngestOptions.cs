@@ -18,8 +18,12 @@ public sealed record CalicoIngestOptions
 
     public KafkaSettings Kafka { get; init; } = KafkaSettings.Parse([], null);
 
-    /// <summary>A batch is stored and committed after this many messages or this age, whichever comes first.</summary>
-    public int MaxBatchMessages { get; init; } = 20_000;
+    /// <summary>
+    /// A batch is stored and committed after this many messages or this age, whichever comes first. A batch's store cost
+    /// barely depends on its size (a dozen upserts of the edges and buckets it touched, then a commit), so at high rates
+    /// the age decides and the count only bounds a batch's memory.
+    /// </summary>
+    public int MaxBatchMessages { get; init; } = 100_000;
     public TimeSpan MaxBatchAge { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The time bucket of the edge counts (Felix's default flush interval).</summary>
@@ -27,6 +31,9 @@ public sealed record CalicoIngestOptions
 
     /// <summary>Messages buffered between the Kafka thread and the parser.</summary>
     public int ChannelCapacity { get; init; } = 8_192;
+
+    /// <summary>Threads parsing at once (counting and storing stay in message order on their own stages).</summary>
+    public int ParseWorkers { get; init; } = Environment.ProcessorCount;
 
     /// <summary>The store's name for this source.</summary>
     public string SourceName => "kafka:" + Topic;

@@ -21,7 +21,8 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
     private static readonly TimeSpan BarrierTimeout = TimeSpan.FromSeconds(60);
     private readonly ConcurrentQueue<IReadOnlyList<PartitionProgress>> _toCommit = new();
     private ConcurrentDictionary<(string Topic, int Partition), long> _stored = new();
-    private Channel<KafkaItem>? _channel;
+    private readonly List<KafkaItem> _unsent = new(KafkaItems.SendChunk);
+    private Channel<KafkaItem[]>? _channel;
     private Task? _processing;
     private static readonly TimeSpan JoinGrace = TimeSpan.FromSeconds(60);
     private long _lastActivity;
@@ -37,7 +38,7 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
         CalicoStoreExtension.Register(store);
         _stored = new ConcurrentDictionary<(string, int), long>(CalicoStateLoader.Offsets(store.Connection, options.SourceName));
         var states = CalicoStateLoader.Intervals(store.Connection, options.SourceName);
-        _channel = Channel.CreateBounded<KafkaItem>(new BoundedChannelOptions(options.ChannelCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        _channel = KafkaItems.Channel(options.ChannelCapacity);
         var processor = new MessageProcessor(options, writer, _stored, states, offsets => _toCommit.Enqueue(offsets), logger, time);
         _processing = Task.Run(() => processor.RunAsync(_channel.Reader), CancellationToken.None);
 
@@ -134,16 +135,19 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                 ConsumeResult<Ignore, byte[]>? result;
                 try
                 {
-                    result = consumer.Consume(PollInterval);
+                    // while messages are at hand they are gathered without waiting; the first wait hands them over
+                    result = consumer.Consume(_unsent.Count == 0 ? PollInterval : TimeSpan.Zero);
                 }
                 catch (ConsumeException ex) when (!ex.Error.IsFatal)
                 {
+                    SendUnsent();
                     Log.BrokerError(logger, options.Kafka.Redact(ex.Error.Reason), ex.Error.Code.ToString());
                     continue;
                 }
 
                 if (result is null || result.IsPartitionEOF)
                 {
+                    SendUnsent();
                     continue;
                 }
 
@@ -155,12 +159,17 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
                 }
 
                 _lastActivity = time.GetTimestamp();
-                Send(new KafkaItem(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Value, null));
+                _unsent.Add(new KafkaItem(result.Topic, result.Partition.Value, result.Offset.Value, result.Message.Value, null));
+                if (_unsent.Count >= KafkaItems.SendChunk)
+                {
+                    SendUnsent();
+                }
             }
         }
         finally
         {
             // finish the batch in flight, store it, commit it, leave the group
+            SendUnsent();
             _channel!.Writer.TryComplete();
             try
             {
@@ -185,9 +194,22 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
         return reason;
     }
 
-    private void Send(KafkaItem item)
+    /// <summary>Hands the messages read so far to the parser (waiting while its channel is full).</summary>
+    private void SendUnsent()
     {
-        while (!_channel!.Writer.TryWrite(item))
+        if (_unsent.Count == 0)
+        {
+            return;
+        }
+
+        var items = _unsent.ToArray();
+        _unsent.Clear();
+        Send(items);
+    }
+
+    private void Send(KafkaItem[] items)
+    {
+        while (!_channel!.Writer.TryWrite(items))
         {
             if (_processing!.IsCompleted)
             {
@@ -230,8 +252,9 @@ public sealed class CalicoKafkaIngest(InferenceStore store, StoreWriter writer, 
         }
 
         // store what was read from these partitions and commit it while they are still ours
+        SendUnsent();
         var barrier = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Send(new KafkaItem("", -1, -1, null, barrier));
+        Send([new KafkaItem("", -1, -1, null, barrier)]);
         try
         {
             barrier.Task.Wait(BarrierTimeout);

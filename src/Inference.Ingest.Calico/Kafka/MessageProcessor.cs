@@ -10,8 +10,8 @@ namespace Inference.Ingest.Calico.Kafka;
 
 /// <summary>
 /// The parse-and-count stage: reads messages from the Kafka thread's channel, skips what the store already has
-/// (offset below the partition's stored progress), counts the rest, and stores a batch by size or age. After a batch is
-/// durably committed it hands the offsets back for the Kafka commit.
+/// (offset below the partition's stored progress), parses the rest in chunks on every core, counts them in message order,
+/// and stores a batch by size or age. After a batch is durably committed it hands the offsets back for the Kafka commit.
 /// </summary>
 internal sealed class MessageProcessor(
     CalicoIngestOptions options,
@@ -23,12 +23,16 @@ internal sealed class MessageProcessor(
     TimeProvider time)
 {
     private const int ExcerptChars = 256;
+
+    /// <summary>Messages a parse worker takes at once: ~1 ms of work, so handing it over costs next to nothing.</summary>
+    private const int ChunkMessages = 256;
+    private readonly int _maxParsing = 2 * Math.Max(1, options.ParseWorkers);
     private readonly CalicoCounter _counter = new(options.Bucket, states);
     private readonly Dictionary<(string, int), long> _seen = new(stored);
     private readonly Dictionary<(string Topic, int Partition), long> _pending = [];
     private readonly List<DeadLetter> _dead = [];
-    private readonly List<CalicoFlow> _flows = [];
-    private readonly List<(int Line, string Reason)> _errors = [];
+    private readonly Queue<(ParseChunk Chunk, Task Parsed)> _parsing = new();
+    private ParseChunk _chunk = new(ChunkMessages);
     private Task? _inFlight;
     private int _messages;
     private long _redelivered;
@@ -40,37 +44,43 @@ internal sealed class MessageProcessor(
     public long Redelivered { get; private set; }
     public long Batches { get; private set; }
 
-    public async Task RunAsync(ChannelReader<KafkaItem> reader)
+    public async Task RunAsync(ChannelReader<KafkaItem[]> reader)
     {
         Task? deadline = null;
         while (true)
         {
-            while (reader.TryRead(out var item))
+            while (reader.TryRead(out var items))
             {
-                if (item.Barrier is { } barrier)
+                foreach (var item in items)
                 {
-                    try
+                    if (item.Barrier is { } barrier)
+                    {
+                        try
+                        {
+                            await FlushAsync();
+                            await WaitForWriteAsync();
+                            barrier.TrySetResult();
+                        }
+                        catch (Exception ex)
+                        {
+                            barrier.TrySetException(ex);
+                            throw;
+                        }
+
+                        continue;
+                    }
+
+                    await AcceptAsync(item);
+                    if (_messages >= options.MaxBatchMessages || (Pending && time.GetElapsedTime(_batchStarted) >= options.MaxBatchAge))
                     {
                         await FlushAsync();
-                        await WaitForWriteAsync();
-                        barrier.TrySetResult();
+                        deadline = null;
                     }
-                    catch (Exception ex)
-                    {
-                        barrier.TrySetException(ex);
-                        throw;
-                    }
-
-                    continue;
-                }
-
-                Process(item);
-                if (_messages >= options.MaxBatchMessages || (Pending && time.GetElapsedTime(_batchStarted) >= options.MaxBatchAge))
-                {
-                    await FlushAsync();
-                    deadline = null;
                 }
             }
+
+            // nothing to read right now: count what was read (a short pause; the channel buffers meanwhile)
+            await CountAllAsync();
 
             // the channel is empty: wait for more, but store what is pending once it is old enough
             var wait = reader.WaitToReadAsync(CancellationToken.None);
@@ -115,7 +125,8 @@ internal sealed class MessageProcessor(
 
     private bool Pending => _messages > 0 || _redelivered > 0;
 
-    private void Process(KafkaItem item)
+    /// <summary>Takes a message into the batch (or skips a redelivery) and queues it for parsing.</summary>
+    private async ValueTask AcceptAsync(KafkaItem item)
     {
         var tp = (item.Topic, item.Partition);
         if (_seen.TryGetValue(tp, out var next) && item.Offset < next)
@@ -138,16 +149,52 @@ internal sealed class MessageProcessor(
         _seen[tp] = item.Offset + 1;
         _pending[tp] = item.Offset + 1;
         _messages++;
-        _flows.Clear();
-        _errors.Clear();
-        RecordReader.Read(item.Value ?? [], _flows, _errors);
-        foreach (var flow in _flows)
+        _chunk.Items.Add(item);
+        if (_chunk.Items.Count >= ChunkMessages)
+        {
+            await StartParseAsync();
+        }
+    }
+
+    /// <summary>Hands the current chunk to a parse worker; counts the oldest chunks first while too many are parsing.</summary>
+    private async ValueTask StartParseAsync()
+    {
+        if (_chunk.Items.Count == 0)
+        {
+            return;
+        }
+
+        var chunk = _chunk;
+        _chunk = new ParseChunk(ChunkMessages);
+        _parsing.Enqueue((chunk, Task.Run(chunk.Parse)));
+        while (_parsing.TryPeek(out var oldest) && (_parsing.Count >= _maxParsing || oldest.Parsed.IsCompleted))
+        {
+            await CountOldestAsync();
+        }
+    }
+
+    /// <summary>Counts every message taken so far, in the order they were read.</summary>
+    private async ValueTask CountAllAsync()
+    {
+        await StartParseAsync();
+        while (_parsing.Count > 0)
+        {
+            await CountOldestAsync();
+        }
+    }
+
+    private async ValueTask CountOldestAsync()
+    {
+        var (chunk, parsed) = _parsing.Dequeue();
+        await parsed;
+        foreach (var flow in chunk.Flows)
         {
             _counter.Add(flow);
         }
 
-        foreach (var (line, reason) in _errors)
+        foreach (var (index, line, reason) in chunk.Errors)
         {
+            var item = chunk.Items[index];
             Log.DeadLetter(logger, item.Topic, item.Partition, item.Offset, line, reason);
             _dead.Add(new DeadLetter(item.Topic, item.Partition, item.Offset, line, reason, Excerpt(item.Value, line), StoreTime.ToNs(time.GetUtcNow().UtcDateTime)));
         }
@@ -155,6 +202,9 @@ internal sealed class MessageProcessor(
 
     private async Task FlushAsync()
     {
+        // a batch holds every message taken into it, counted
+        await CountAllAsync();
+
         // one batch is written while the next is counted; the writer keeps their order
         await WaitForWriteAsync();
         if (!Pending)

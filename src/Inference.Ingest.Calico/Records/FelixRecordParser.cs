@@ -33,33 +33,33 @@ internal static class FelixRecordParser
 
             while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
             {
-                // property names are compared as UTF-8 bytes: ~60 keys a record, none of them allocated
-                var name = Field(reader.ValueSpan);
+                // property names are compared as UTF-8 bytes: ~60 keys a record, none of them allocated or hashed
+                var field = Field(reader.ValueSpan);
                 reader.Read();
-                switch (name)
+                switch (field)
                 {
-                    case "Key" or "key": return null;
-                    case "start_time": start = JsonFields.Long(ref reader, name); break;
-                    case "end_time": end = JsonFields.Long(ref reader, name); break;
-                    case "num_flows_started": started = JsonFields.Long(ref reader, name); break;
-                    case "source_type": srcType = Pooled(ref reader, name); break;
-                    case "source_namespace": srcNs = Pooled(ref reader, name); break;
-                    case "source_name_aggr": srcAggr = Pooled(ref reader, name); break;
-                    case "source_name": srcName = PooledOrNull(ref reader, name); break;
-                    case "source_ip": srcIp = PooledOrNull(ref reader, name); break;
-                    case "source_labels": srcLabels = Labels(ref reader, json, name); break;
-                    case "dest_type": dstType = Pooled(ref reader, name); break;
-                    case "dest_namespace": dstNs = Pooled(ref reader, name); break;
-                    case "dest_name_aggr": dstAggr = Pooled(ref reader, name); break;
-                    case "dest_name": dstName = PooledOrNull(ref reader, name); break;
-                    case "dest_ip": dstIp = PooledOrNull(ref reader, name); break;
-                    case "dest_labels": dstLabels = Labels(ref reader, json, name); break;
-                    case "dest_port": dstPort = JsonFields.NullableLong(ref reader, name); break;
-                    case "dest_domains": domains = Cached(ref reader, json, name, Lists, (ref Utf8JsonReader r) => JsonFields.StringArray(ref r, name)); break;
-                    case "proto": proto = Pooled(ref reader, name); break;
-                    case "action": action = Pooled(ref reader, name); break;
-                    case "reporter": reporter = Pooled(ref reader, name); break;
-                    case "policies": (enforced, pending) = Cached(ref reader, json, name, Traces, (ref Utf8JsonReader r) => Policies(ref r)); break;
+                    case Key.GoldmaneKey: return null;
+                    case Key.StartTime: start = JsonFields.Long(ref reader, "start_time"); break;
+                    case Key.EndTime: end = JsonFields.Long(ref reader, "end_time"); break;
+                    case Key.NumFlowsStarted: started = JsonFields.Long(ref reader, "num_flows_started"); break;
+                    case Key.SourceType: srcType = Pooled(ref reader, "source_type"); break;
+                    case Key.SourceNamespace: srcNs = Pooled(ref reader, "source_namespace"); break;
+                    case Key.SourceNameAggr: srcAggr = Pooled(ref reader, "source_name_aggr"); break;
+                    case Key.SourceName: srcName = PooledOrNull(ref reader, "source_name"); break;
+                    case Key.SourceIp: srcIp = PooledOrNull(ref reader, "source_ip"); break;
+                    case Key.SourceLabels: srcLabels = Labels(ref reader, json, "source_labels"); break;
+                    case Key.DestType: dstType = Pooled(ref reader, "dest_type"); break;
+                    case Key.DestNamespace: dstNs = Pooled(ref reader, "dest_namespace"); break;
+                    case Key.DestNameAggr: dstAggr = Pooled(ref reader, "dest_name_aggr"); break;
+                    case Key.DestName: dstName = PooledOrNull(ref reader, "dest_name"); break;
+                    case Key.DestIp: dstIp = PooledOrNull(ref reader, "dest_ip"); break;
+                    case Key.DestLabels: dstLabels = Labels(ref reader, json, "dest_labels"); break;
+                    case Key.DestPort: dstPort = JsonFields.NullableLong(ref reader, "dest_port"); break;
+                    case Key.DestDomains: domains = Cached(ref reader, json, Lists, "dest_domains", JsonFields.StringArray); break;
+                    case Key.Proto: proto = Pooled(ref reader, "proto"); break;
+                    case Key.Action: action = Pooled(ref reader, "action"); break;
+                    case Key.Reporter: reporter = Pooled(ref reader, "reporter"); break;
+                    case Key.Policies: (enforced, pending) = Cached(ref reader, json, Traces, "policies", Policies); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -100,32 +100,54 @@ internal static class FelixRecordParser
             started ?? throw JsonFields.Missing("num_flows_started"));
     }
 
-    private static readonly string[] Known =
-    [
-        "Key", "key", "start_time", "end_time", "num_flows_started", "source_type", "source_namespace", "source_name_aggr", "source_name",
-        "source_ip", "source_labels", "dest_type", "dest_namespace", "dest_name_aggr", "dest_name", "dest_ip", "dest_labels", "dest_port",
-        "dest_domains", "proto", "action", "reporter", "policies",
-    ];
-
-    private static readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> KnownLookup =
-        Known.ToDictionary(k => k, k => k, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
-
-    /// <summary>The interned name of a field we read, or "" for any other (skipped).</summary>
-    private static string Field(ReadOnlySpan<byte> utf8)
+    /// <summary>The fields read; every other is skipped.</summary>
+    private enum Key
     {
-        if (utf8.Length > 32)
-        {
-            return "";
-        }
-
-        Span<char> chars = stackalloc char[32];
-        for (var i = 0; i < utf8.Length; i++)
-        {
-            chars[i] = (char)utf8[i];
-        }
-
-        return KnownLookup.TryGetValue(chars[..utf8.Length], out var known) ? known : "";
+        Other,
+        GoldmaneKey,
+        StartTime,
+        EndTime,
+        NumFlowsStarted,
+        SourceType,
+        SourceNamespace,
+        SourceNameAggr,
+        SourceName,
+        SourceIp,
+        SourceLabels,
+        DestType,
+        DestNamespace,
+        DestNameAggr,
+        DestName,
+        DestIp,
+        DestLabels,
+        DestPort,
+        DestDomains,
+        Proto,
+        Action,
+        Reporter,
+        Policies,
     }
+
+    /// <summary>Which field a raw (unescaped) property name is: by length first, so most names cost one compare at most.</summary>
+    private static Key Field(ReadOnlySpan<byte> n) => n.Length switch
+    {
+        3 => n.SequenceEqual("Key"u8) || n.SequenceEqual("key"u8) ? Key.GoldmaneKey : Key.Other,
+        5 => n.SequenceEqual("proto"u8) ? Key.Proto : Key.Other,
+        6 => n.SequenceEqual("action"u8) ? Key.Action : Key.Other,
+        7 => n.SequenceEqual("dest_ip"u8) ? Key.DestIp : Key.Other,
+        8 => n.SequenceEqual("end_time"u8) ? Key.EndTime : n.SequenceEqual("reporter"u8) ? Key.Reporter : n.SequenceEqual("policies"u8) ? Key.Policies : Key.Other,
+        9 => n.SequenceEqual("source_ip"u8) ? Key.SourceIp : n.SequenceEqual("dest_type"u8) ? Key.DestType
+            : n.SequenceEqual("dest_name"u8) ? Key.DestName : n.SequenceEqual("dest_port"u8) ? Key.DestPort : Key.Other,
+        10 => n.SequenceEqual("start_time"u8) ? Key.StartTime : Key.Other,
+        11 => n.SequenceEqual("source_type"u8) ? Key.SourceType : n.SequenceEqual("source_name"u8) ? Key.SourceName
+            : n.SequenceEqual("dest_labels"u8) ? Key.DestLabels : Key.Other,
+        12 => n.SequenceEqual("dest_domains"u8) ? Key.DestDomains : Key.Other,
+        13 => n.SequenceEqual("source_labels"u8) ? Key.SourceLabels : Key.Other,
+        14 => n.SequenceEqual("dest_namespace"u8) ? Key.DestNamespace : n.SequenceEqual("dest_name_aggr"u8) ? Key.DestNameAggr : Key.Other,
+        16 => n.SequenceEqual("source_namespace"u8) ? Key.SourceNamespace : n.SequenceEqual("source_name_aggr"u8) ? Key.SourceNameAggr : Key.Other,
+        17 => n.SequenceEqual("num_flows_started"u8) ? Key.NumFlowsStarted : Key.Other,
+        _ => Key.Other,
+    };
 
     private static long Required(long? value, string field) => value ?? throw JsonFields.Missing(field);
 
@@ -139,7 +161,7 @@ internal static class FelixRecordParser
             throw new RecordException($"{side}: a workload endpoint needs {side}_namespace and {side}_name_aggr");
         }
 
-        return new CalicoEndpoint(t, ns, aggr, name is null or "-" or "" ? null : name, ip is null or "" ? null : ip, labels, domains);
+        return EndpointCache.Get(t, ns, aggr, name is null or "-" or "" ? null : name, ip is null or "" ? null : ip, labels, domains);
     }
 
     [ThreadStatic]
@@ -153,7 +175,7 @@ internal static class FelixRecordParser
     private static Utf8Cache<IReadOnlyList<string>> Lists => t_lists ??= new Utf8Cache<IReadOnlyList<string>>();
     private static Utf8Cache<(PolicyTrace, PolicyTrace)> Traces => t_policyPairs ??= new Utf8Cache<(PolicyTrace, PolicyTrace)>(10_000);
 
-    private delegate T SubReader<out T>(ref Utf8JsonReader reader);
+    private delegate T SubReader<out T>(ref Utf8JsonReader reader, string field);
 
     private static string Pooled(ref Utf8JsonReader reader, string field) =>
         reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped
@@ -167,32 +189,32 @@ internal static class FelixRecordParser
     /// A structured value (labels, domains, policies) read once per distinct raw text: the value's bytes are the key, and
     /// the reader is moved past it. A value that does not parse is not cached, so its error is raised every time.
     /// </summary>
-    private static T Cached<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string field, Utf8Cache<T> cache, SubReader<T> read)
+    /// <remarks><paramref name="read"/> is a static method taking the field's name: no closure is allocated per record.</remarks>
+    private static T Cached<T>(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8Cache<T> cache, string field, SubReader<T> read)
     {
         if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
         {
-            return read(ref reader);
+            return read(ref reader, field);
         }
 
         var start = (int)reader.TokenStartIndex;
         var probe = reader;
         probe.Skip();
         var raw = json[start..(int)probe.BytesConsumed];
-        _ = field;
         if (cache.TryGet(raw, out var value))
         {
             reader = probe;
             return value;
         }
 
-        value = read(ref reader);
+        value = read(ref reader, field);
         cache.Add(raw, value);
         return value;
     }
 
     /// <summary><c>{"labels": ["k=v", ...]}</c> as Felix writes it; a bare array and null are accepted too.</summary>
     private static IReadOnlyList<string> Labels(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, string field) =>
-        Cached(ref reader, json, field, Lists, (ref Utf8JsonReader r) => LabelsUncached(ref r, field));
+        Cached(ref reader, json, Lists, field, LabelsUncached);
 
     private static IReadOnlyList<string> LabelsUncached(ref Utf8JsonReader reader, string field)
     {
@@ -219,7 +241,7 @@ internal static class FelixRecordParser
         return labels;
     }
 
-    private static (PolicyTrace Enforced, PolicyTrace Pending) Policies(ref Utf8JsonReader reader)
+    private static (PolicyTrace Enforced, PolicyTrace Pending) Policies(ref Utf8JsonReader reader, string field)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -228,7 +250,7 @@ internal static class FelixRecordParser
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw JsonFields.Wrong("policies", "an object or null", reader.TokenType);
+            throw JsonFields.Wrong(field, "an object or null", reader.TokenType);
         }
 
         PolicyTrace enforced = PolicyTrace.Empty, pending = PolicyTrace.Empty;

@@ -94,7 +94,7 @@ internal static class GoldmaneFlowParser
         }
 
         var labels = Get(flow, snake + "_labels", Lower(camel) + "Labels") is { } l ? Intern(Strings(l, snake + "_labels")) : JsonFields.None;
-        return new CalicoEndpoint(type, ns.Length == 0 ? "-" : ns, name, null, null, labels, JsonFields.None);
+        return EndpointCache.Get(type, ns.Length == 0 ? "-" : ns, name, null, null, labels, JsonFields.None);
     }
 
     private static (PolicyTrace, PolicyTrace) Policies(JsonElement? policies)

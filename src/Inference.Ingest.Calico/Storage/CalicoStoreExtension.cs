@@ -41,15 +41,31 @@ public sealed class CalicoStoreExtension : IBatchExtension
                     """, rows.Source, p.Topic, p.Partition, p.NextOffset);
             }
 
-            foreach (var d in rows.DeadLetters)
-            {
-                Execute(connection, transaction, "INSERT INTO dead_letters VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                    rows.Source, d.Topic, d.Partition, d.Offset, d.Line, d.Reason, d.Excerpt, StoreTime.ToDateTime(d.ObservedNs));
-            }
-
+            WriteDeadLetters(connection, transaction, rows);
             WriteIntervals(connection, transaction, rows);
             WritePolicies(connection, transaction, rows);
         }
+    }
+
+    private static void WriteDeadLetters(DuckDBConnection connection, DuckDBTransaction transaction, CalicoBatchRows rows)
+    {
+        if (rows.DeadLetters.Count == 0)
+        {
+            return;
+        }
+
+        // a stream with a bad message every so often has thousands a batch: appended, not inserted one statement each
+        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_dead_letters AS SELECT * FROM dead_letters LIMIT 0");
+        using (var appender = connection.CreateAppender("stage_dead_letters"))
+        {
+            foreach (var d in rows.DeadLetters)
+            {
+                appender.CreateRow().AppendValue(rows.Source).AppendValue(d.Topic).AppendValue(d.Partition).AppendValue(d.Offset).AppendValue(d.Line)
+                    .AppendValue(d.Reason).AppendValue(d.Excerpt).AppendValue(StoreTime.ToDateTime(d.ObservedNs)).EndRow();
+            }
+        }
+
+        Execute(connection, transaction, "INSERT INTO dead_letters SELECT * FROM stage_dead_letters ON CONFLICT DO NOTHING; DELETE FROM stage_dead_letters;");
     }
 
     private static void WriteIntervals(DuckDBConnection connection, DuckDBTransaction transaction, CalicoBatchRows rows)
@@ -59,10 +75,24 @@ public sealed class CalicoStoreExtension : IBatchExtension
             return;
         }
 
+        // most rows are buckets the store has not seen (time moves on): appended as they are; the others replace their row
+        using (var appender = connection.CreateAppender("calico_intervals"))
+        {
+            foreach (var i in rows.Intervals.Where(i => i.IsNew))
+            {
+                appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
+            }
+        }
+
+        if (rows.Intervals.All(i => i.IsNew))
+        {
+            return;
+        }
+
         Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_calico_intervals AS SELECT * FROM calico_intervals LIMIT 0");
         using (var appender = connection.CreateAppender("stage_calico_intervals"))
         {
-            foreach (var i in rows.Intervals)
+            foreach (var i in rows.Intervals.Where(i => !i.IsNew))
             {
                 appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
             }

@@ -90,16 +90,22 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
         }
 
         var keyed = batch.Buckets.Select(b => (Key: (_registry.EdgeId(b.Edge, tx).Id, b.BucketStartNs, batch.Source), Bucket: b)).ToList();
-        // sketches are unions of hash sets: merged here, so the SQL below stays a plain upsert
-        _sketches.Prefetch(keyed.Select(k => k.Key).ToList(), tx);
+        // sketches are unions of hash sets: merged here, so the SQL below stays a plain upsert; buckets the store has no
+        // row for yet (most of them: time moves on) are appended to the table directly
+        var absent = _sketches.Prefetch(keyed.Select(k => k.Key).ToList(), tx);
+        var upserts = 0;
         using (var appender = connection.CreateAppender("stage_buckets"))
+        using (var fresh = connection.CreateAppender("edge_buckets"))
         using (var reasons = connection.CreateAppender("stage_drop_reasons"))
         {
-            foreach (var ((id, bucketNs, _), b) in keyed)
+            foreach (var (key, b) in keyed)
             {
-                var (src, dst) = _sketches.Merge((id, bucketNs, batch.Source), b);
+                var (id, bucketNs, _) = key;
+                var (src, dst) = _sketches.Merge(key, b);
                 var bucket = StoreTime.ToDateTime(bucketNs);
-                appender.CreateRow()
+                var isNew = absent.Contains(key);
+                upserts += isNew ? 0 : 1;
+                (isNew ? fresh : appender).CreateRow()
                     .AppendValue(id).AppendValue(bucket).AppendValue(batch.Source)
                     .AppendValue(b.Connections).AppendValue(b.Forwarded).AppendValue(b.Audit).AppendValue(b.Dropped).AppendValue(b.Redirected).AppendValue(b.Other)
                     .AppendValue(src.Estimate()).AppendValue(dst.Estimate())
@@ -113,6 +119,19 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             }
         }
 
+        if (upserts > 0)
+        {
+            UpsertBuckets(tx);
+        }
+
+        Execute(tx, """
+            INSERT INTO edge_drop_reasons SELECT * FROM stage_drop_reasons
+            ON CONFLICT (edge_id, bucket, source, reason) DO UPDATE SET count = edge_drop_reasons.count + excluded.count;
+            DELETE FROM stage_drop_reasons;
+            """);
+    }
+
+    private void UpsertBuckets(DuckDBTransaction tx) =>
         Execute(tx, """
             INSERT INTO edge_buckets SELECT * FROM stage_buckets
             ON CONFLICT (edge_id, bucket, source) DO UPDATE SET
@@ -128,12 +147,8 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
               destination_pods_sketch = excluded.destination_pods_sketch,
               first_seen = least(edge_buckets.first_seen, excluded.first_seen),
               last_seen = greatest(edge_buckets.last_seen, excluded.last_seen);
-            INSERT INTO edge_drop_reasons SELECT * FROM stage_drop_reasons
-            ON CONFLICT (edge_id, bucket, source, reason) DO UPDATE SET count = edge_drop_reasons.count + excluded.count;
             DELETE FROM stage_buckets;
-            DELETE FROM stage_drop_reasons;
             """);
-    }
 
     private void WriteWorkloads(IngestBatch batch, DuckDBTransaction tx)
     {

@@ -8,6 +8,7 @@ internal sealed class PeerRegistry(DuckDBConnection connection)
 {
     private Dictionary<string, (int Id, string[] Names)>? _peers;
     private Dictionary<string, int>? _edges;
+    private readonly Dictionary<EdgeKey, (int Id, string Key)> _byEdge = [];
     private int _nextPeer;
     private int _nextEdge;
 
@@ -51,18 +52,29 @@ internal sealed class PeerRegistry(DuckDBConnection connection)
     }
 
     /// <summary>The edge's id, and whether it is new (its row must be inserted).</summary>
+    /// <remarks>
+    /// Every bucket row asks: an edge already seen is found by its key's value without building the id string. A peer
+    /// that learned DNS names is updated where the batch's edges are written (<see cref="PeerId"/>), not here.
+    /// </remarks>
     public (int Id, bool IsNew, string Key) EdgeId(EdgeKey edge, DuckDBTransaction tx)
     {
         Load();
+        if (_byEdge.TryGetValue(edge, out var seen))
+        {
+            return (seen.Id, false, seen.Key);
+        }
+
         var key = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"{PeerId(edge.Source, tx)}|{PeerId(edge.Destination, tx)}|{edge.Protocol.ToWire()}|{edge.Port}|{edge.IcmpType}");
         if (_edges!.TryGetValue(key, out var id))
         {
+            _byEdge[edge] = (id, key);
             return (id, false, key);
         }
 
         id = ++_nextEdge;
         _edges[key] = id;
+        _byEdge[edge] = (id, key);
         return (id, true, key);
     }
 
@@ -78,6 +90,7 @@ internal sealed class PeerRegistry(DuckDBConnection connection)
 
         _peers = [];
         _edges = [];
+        _byEdge.Clear();
         using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT peer_id, peer_key, names FROM peers";
         using (var reader = cmd.ExecuteReader())

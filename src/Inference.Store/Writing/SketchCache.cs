@@ -26,13 +26,17 @@ internal sealed class SketchCache(DuckDBConnection connection, int capacity = 20
         return known;
     }
 
-    /// <summary>Loads, in one query, the stored sketches of the keys this batch touches that the cache does not hold.</summary>
-    public void Prefetch(IReadOnlyCollection<(int Edge, long Bucket, string Source)> keys, DuckDBTransaction tx)
+    /// <summary>
+    /// Loads, in one query, the stored sketches of the keys this batch touches that the cache does not hold. Returns the
+    /// keys the store has no row for (their rows can be appended instead of upserted).
+    /// </summary>
+    public HashSet<(int Edge, long Bucket, string Source)> Prefetch(IReadOnlyCollection<(int Edge, long Bucket, string Source)> keys, DuckDBTransaction tx)
     {
         var missing = keys.Where(k => !_sketches.ContainsKey(k)).Distinct().ToList();
+        var absent = new HashSet<(int Edge, long Bucket, string Source)>(missing);
         if (missing.Count == 0)
         {
-            return;
+            return absent;
         }
 
         if (_sketches.Count + missing.Count > capacity)
@@ -60,6 +64,7 @@ internal sealed class SketchCache(DuckDBConnection connection, int capacity = 20
             {
                 var key = (reader.GetInt32(0), StoreTime.ToNs(reader.GetDateTime(1)), reader.GetString(2));
                 _sketches[key] = (Read(reader, 3), Read(reader, 4));
+                absent.Remove(key);
             }
         }
 
@@ -75,6 +80,8 @@ internal sealed class SketchCache(DuckDBConnection connection, int capacity = 20
         {
             _sketches.TryAdd(key, (new DistinctSketch(), new DistinctSketch()));
         }
+
+        return absent;
     }
 
     /// <summary>A rolled-back transaction may have merged sketches it never stored.</summary>

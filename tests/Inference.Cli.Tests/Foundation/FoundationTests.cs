@@ -80,6 +80,46 @@ public sealed class FoundationTests
     }
 
     [Fact]
+    public async Task Status_json_counts_the_dead_letters_per_source_and_topic_with_where_and_why_the_latest_failed()
+    {
+        var dir = CliRunner.TempDir();
+
+        // a store without Kafka sources has none, and says so
+        var hubble = Path.Combine(dir, "hubble.duckdb");
+        await CliRunner.RunAsync("ingest", "hubble", "--file", Path.Combine(AppContext.BaseDirectory, "Samples", "hubble", "basic-sample-10-flows.json"), "--db", hubble);
+        var (_, clean, _) = await CliRunner.RunAsync("status", "--db", hubble, "-o", "json");
+        Assert.Equal(0, JsonDocument.Parse(clean).RootElement.GetProperty("deadLetters").GetArrayLength());
+
+        // the demo's Calico records go through the mock broker and the real consumer; two of them are malformed
+        var db = Path.Combine(dir, "demo.duckdb");
+        Assert.Equal(0, (await CliRunner.RunAsync("demo", "--demo-db", db)).Exit);
+        var (exit, status, _) = await CliRunner.RunAsync("status", "--db", db, "-o", "json");
+        Assert.Equal(0, exit);
+        var dead = Assert.Single(JsonDocument.Parse(status).RootElement.GetProperty("deadLetters").EnumerateArray());
+        Assert.Equal("kafka:calico-flows", dead.GetProperty("source").GetString());
+        Assert.Equal("calico-flows", dead.GetProperty("topic").GetString());
+        Assert.Equal(2, dead.GetProperty("count").GetInt64());
+        var latest = dead.GetProperty("latest").EnumerateArray().ToList();
+        Assert.Equal(2, latest.Count);
+        Assert.All(latest, d =>
+        {
+            Assert.True(d.GetProperty("partition").GetInt32() >= 0);
+            Assert.True(d.GetProperty("offset").GetInt64() >= 0);
+            Assert.Equal(1, d.GetProperty("line").GetInt32());
+            Assert.True(d.TryGetProperty("observedAt", out _));
+        });
+        Assert.Equal(2, latest.Select(d => (d.GetProperty("partition").GetInt32(), d.GetProperty("offset").GetInt64())).Distinct().Count());
+        var reasons = latest.Select(d => d.GetProperty("reason").GetString()!).Order(StringComparer.Ordinal).ToList();
+        Assert.StartsWith("not valid JSON", reasons[0], StringComparison.Ordinal);
+        Assert.Equal("start_time: expected an integer, found a string", reasons[1]);
+
+        // the table says the same
+        var (_, table, _) = await CliRunner.RunAsync("status", "--db", db);
+        Assert.Contains("Dead letters", table, StringComparison.Ordinal);
+        Assert.Contains("start_time: expected an integer, found a string", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Edges_output_is_byte_identical_for_the_same_flows_in_another_order()
     {
         var dir = CliRunner.TempDir();
