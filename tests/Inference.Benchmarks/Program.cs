@@ -16,6 +16,14 @@ if (args is ["--write-synthetic", var syntheticPath, var megabytes])
     return 0;
 }
 
+if (args is ["--write-suggestion", var suggestionDir, var suggestionFormat])
+{
+    // for checking that a change leaves the output alone: the suggest benchmark's suggestion as files
+    var format = suggestionFormat == "cilium" ? Inference.Core.Inference.SuggestFormat.Cilium : Inference.Core.Inference.SuggestFormat.Kubernetes;
+    await Inference.Benchmarks.Suggest.SuggestBenchmark.WriteSuggestionAsync(suggestionDir, format, CancellationToken.None);
+    return 0;
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)

@@ -8,9 +8,13 @@ namespace Inference.Core.Flows;
 /// </summary>
 public sealed class Peer : IEquatable<Peer>, IComparable<Peer>
 {
+    // peers key most dictionaries of the suggester and the store: hash the key once, not on every lookup
+    private readonly int _hash;
+
     private Peer(string key, string? ns, string? workload, WorkloadKind? kind, EntityKind? entity, string? ip, IReadOnlyList<string> names, string? name)
     {
         Key = key;
+        _hash = StringComparer.Ordinal.GetHashCode(key);
         Namespace = ns;
         Workload = workload;
         WorkloadKind = kind;
@@ -68,9 +72,9 @@ public sealed class Peer : IEquatable<Peer>, IComparable<Peer>
     public Peer WithNames(IEnumerable<string> names) =>
         Entity is EntityKind.World or EntityKind.Private ? ForEntity(Entity.Value, Ip, Names.Concat(names), Name) : this;
 
-    public bool Equals(Peer? other) => other is not null && string.Equals(Key, other.Key, StringComparison.Ordinal);
+    public bool Equals(Peer? other) => other is not null && (ReferenceEquals(this, other) || (_hash == other._hash && string.Equals(Key, other.Key, StringComparison.Ordinal)));
     public override bool Equals(object? obj) => obj is Peer other && Equals(other);
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Key);
+    public override int GetHashCode() => _hash;
     public int CompareTo(Peer? other) => other is null ? 1 : string.CompareOrdinal(Key, other.Key);
     public override string ToString() => IsWorkload ? $"{Namespace}/{Workload} ({WorkloadKind})" : Entity switch
     {

@@ -9,36 +9,55 @@ namespace Inference.Core.Inference.Rules;
 /// </summary>
 internal sealed class RuleAccumulator
 {
-    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), SortedDictionary<string, Entry>> _entries = [];
+    // hashed while collecting; sorted by key once, when the rules are made
+    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), Dictionary<string, Entry>> _entries = [];
 
-    public void Add(Peer subject, PolicyDirection direction, IReadOnlyList<RulePeer> peers, IEnumerable<RulePort> ports, RuleIcmp? icmp, ObservedEdge edge)
+    public void Add(Peer subject, PolicyDirection direction, IReadOnlyList<RulePeer> peers, IReadOnlyList<RulePort> ports, RuleIcmp? icmp, ObservedEdge edge)
     {
         if (!_entries.TryGetValue((subject, direction), out var map))
         {
-            _entries[(subject, direction)] = map = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
+            _entries[(subject, direction)] = map = new Dictionary<string, Entry>(StringComparer.Ordinal);
         }
 
         var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
         if (!map.TryGetValue(key, out var entry))
         {
-            map[key] = entry = new Entry([.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
+            // a single peer list is the mapper's shared, never-modified array: kept as is
+            map[key] = entry = new Entry(peers.Count == 1 ? peers : [.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
         }
 
         if (icmp is not null)
         {
-            entry.Icmps.Add(icmp);
-            entry.IcmpEdges.Add(edge);
+            (entry.Icmps ??= []).Add(icmp);
+            (entry.IcmpEdges ??= []).Add(edge);
         }
         else
         {
-            entry.Ports.AddRange(ports);
-            entry.PortEdges.Add(edge);
+            entry.AddPorts(ports);
+            (entry.PortEdges ??= []).Add(edge);
         }
     }
 
     public bool Has(Peer subject) => _entries.ContainsKey((subject, PolicyDirection.Ingress)) || _entries.ContainsKey((subject, PolicyDirection.Egress));
 
-    public bool AnyPeer(Func<RulePeer, bool> predicate) => _entries.Values.SelectMany(m => m.Values).SelectMany(e => e.Peers).Any(predicate);
+    public bool AnyPeer(Func<RulePeer, bool> predicate)
+    {
+        foreach (var map in _entries.Values)
+        {
+            foreach (var entry in map.Values)
+            {
+                foreach (var peer in entry.Peers)
+                {
+                    if (predicate(peer))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The rules of one direction: one per distinct port set (per peer kind for Cilium), ICMP rules last.</summary>
     public List<SuggestedRule> Rules(Peer subject, PolicyDirection direction, bool cilium, bool portRanges)
@@ -48,15 +67,17 @@ internal sealed class RuleAccumulator
             return [];
         }
 
-        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RulePort> Ports, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
+        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, IReadOnlyList<RulePort> Ports, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
         var icmpGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RuleIcmp> Icmps, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
-        foreach (var entry in map.Values)
+        var entries = map.ToArray();
+        Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var (_, entry) in entries)
         {
             var group = cilium ? KindGroup(entry.Peers[0].Kind) : "";
-            if (entry.PortEdges.Count > 0)
+            if (entry.PortEdges is { Count: > 0 })
             {
-                var ports = PortSets.Normalize(entry.Ports, portRanges);
-                var key = group + "|" + PortSets.Key(ports);
+                var ports = entry.NormalizedPorts(portRanges);
+                var key = group + "|" + (ports.Count == 1 ? ports[0].Key : PortSets.Key(ports));
                 if (!portGroups.TryGetValue(key, out var g))
                 {
                     portGroups[key] = g = ([], ports, []);
@@ -66,7 +87,7 @@ internal sealed class RuleAccumulator
                 g.Edges.AddRange(entry.PortEdges);
             }
 
-            if (entry.IcmpEdges.Count > 0)
+            if (entry.Icmps is not null && entry.IcmpEdges is { Count: > 0 })
             {
                 var icmps = entry.Icmps.Distinct().OrderBy(i => i.IsV6).ThenBy(i => i.Type).ToList();
                 var key = group + "|" + string.Join(",", icmps.Select(i => $"{(i.IsV6 ? 6 : 4)}:{i.Type}"));
@@ -94,8 +115,8 @@ internal sealed class RuleAccumulator
         return rules;
     }
 
-    private static List<RulePeer> Distinct(IEnumerable<RulePeer> peers) =>
-        [.. peers.DistinctBy(p => p.SortKey).OrderBy(p => p.SortKey, StringComparer.Ordinal)];
+    private static IReadOnlyList<RulePeer> Distinct(List<RulePeer> peers) =>
+        peers.Count == 1 ? [peers[0]] : [.. peers.DistinctBy(p => p.SortKey).OrderBy(p => p.SortKey, StringComparer.Ordinal)];
 
     // Cilium rejects a rule that mixes kinds of L3 selector (Sanitize: "combining ToEndpoints and ToCIDR is not supported")
     private static string KindGroup(RulePeerKind kind) => kind switch
@@ -106,12 +127,38 @@ internal sealed class RuleAccumulator
         _ => "3",
     };
 
-    private sealed class Entry(List<RulePeer> peers)
+    /// <summary>One peer set of a subject and direction. Lists are made when first needed: most peers carry one port and no ICMP.</summary>
+    private sealed class Entry(IReadOnlyList<RulePeer> peers)
     {
-        public List<RulePeer> Peers { get; } = peers;
-        public List<RulePort> Ports { get; } = [];
-        public List<RuleIcmp> Icmps { get; } = [];
-        public List<ObservedEdge> PortEdges { get; } = [];
-        public List<ObservedEdge> IcmpEdges { get; } = [];
+        // the first port list added is kept as given (shared and never modified); a second one starts a list of our own
+        private IReadOnlyList<RulePort>? _first;
+        private List<RulePort>? _more;
+
+        public IReadOnlyList<RulePeer> Peers { get; } = peers;
+        public List<RuleIcmp>? Icmps { get; set; }
+        public List<ObservedEdge>? PortEdges { get; set; }
+        public List<ObservedEdge>? IcmpEdges { get; set; }
+
+        public void AddPorts(IReadOnlyList<RulePort> ports)
+        {
+            if (_first is null)
+            {
+                _first = ports;
+            }
+            else if (_more is null)
+            {
+                _more = [.. _first, .. ports];
+            }
+            else
+            {
+                _more.AddRange(ports);
+            }
+        }
+
+        /// <summary>The ports, sorted and de-duplicated (and merged into ranges when asked).</summary>
+        public IReadOnlyList<RulePort> NormalizedPorts(bool ranges) =>
+            _more is null && _first is { Count: 1 } single && (!ranges || single[0].EndPort is null)
+                ? single
+                : PortSets.Normalize((IEnumerable<RulePort>?)_more ?? _first ?? [], ranges);
     }
 }
