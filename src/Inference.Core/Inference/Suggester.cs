@@ -32,7 +32,9 @@ public static class Suggester
         var scope = options.Namespaces.Count > 0
             ? new SortedSet<string>(options.Namespaces, StringComparer.Ordinal)
             : new SortedSet<string>(workloads.Keys.Select(w => w.Namespace!), StringComparer.Ordinal);
-        bool InScope(Peer p) => p.IsWorkload && scope.Contains(p.Namespace!);
+        // asked several times per edge: hashed, not the sorted set's string comparisons
+        var scopeSet = scope.ToHashSet(StringComparer.Ordinal);
+        bool InScope(Peer p) => p.IsWorkload && scopeSet.Contains(p.Namespace!);
 
         var selectors = SelectorChooser.Choose(workloads.Values, input.Pods, format, cancellationToken);
         notes.AddRange(selectors.Values.Where(s => InScope(s.Workload) && s.Note is not null).OrderBy(s => s.Workload).Select(s => s.Note!));
@@ -249,8 +251,19 @@ public static class Suggester
         var set = PolicySet.Create(policies.Select(p => p.Model));
         var evaluator = new PolicyEvaluator(set);
         // pods that differ only in labels no selector reads are decided alike: one variant each is exact
-        var referenced = policies.SelectMany(p => p.Ingress.Concat(p.Egress)).SelectMany(r => r.Peers).Where(p => p.Selector is not null)
-            .SelectMany(p => p.Selector!.MatchLabels.Keys).Concat(policies.SelectMany(p => p.Selector.MatchLabels.Keys)).ToHashSet(StringComparer.Ordinal);
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in policies)
+        {
+            AddKeys(referenced, p.Selector);
+            foreach (var r in p.Ingress.Concat(p.Egress))
+            {
+                foreach (var peer in r.Peers)
+                {
+                    AddKeys(referenced, peer.Selector);
+                }
+            }
+        }
+
         var ends = new ProbeEnds(workloads.Values, input.Pods, referenced);
         notes.AddRange(ends.Capped().Where(c => InScope(c.Workload)).Select(c => $"{c.Workload}: verified with {ProbeEnds.MaxVariants} of its {c.Variants} pod label variants"));
         var verification = SuggestionVerifier.Verify(evaluator, ends, covered, evidence, http, cancellationToken);
@@ -390,6 +403,19 @@ public static class Suggester
     }
 
     private static readonly RulePeer[] AllPodsPeers = [RulePeer.AllPods];
+
+    private static void AddKeys(HashSet<string> keys, LabelSelector? selector)
+    {
+        if (selector is null)
+        {
+            return;
+        }
+
+        foreach (var (key, _) in selector.OrderedLabels)
+        {
+            keys.Add(key);
+        }
+    }
 
     /// <summary>One side of an edge waiting to become a rule: the subject's policy, its direction, the far end's peers and the ports.</summary>
     private readonly record struct PendingSide(Peer Subject, PolicyDirection Direction, IReadOnlyList<RulePeer> Peers, IReadOnlyList<RulePort> Ports);

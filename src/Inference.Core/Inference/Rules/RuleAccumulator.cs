@@ -9,44 +9,42 @@ namespace Inference.Core.Inference.Rules;
 /// </summary>
 internal sealed class RuleAccumulator
 {
-    // hashed while collecting; sorted by key once, when the rules are made
-    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), Dictionary<string, Entry>> _entries = [];
+    // the edges of each subject and direction are only listed while collecting (one array per list, not objects per peer, which
+    // would all outlive the edge loop and be copied by every collection); they are grouped when the subject's rules are made
+    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), List<Item>> _items = [];
 
     public void Add(Peer subject, PolicyDirection direction, IReadOnlyList<RulePeer> peers, IReadOnlyList<RulePort> ports, RuleIcmp? icmp, ObservedEdge edge)
     {
-        if (!_entries.TryGetValue((subject, direction), out var map))
+        if (!_items.TryGetValue((subject, direction), out var list))
         {
-            _entries[(subject, direction)] = map = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            _items[(subject, direction)] = list = [];
         }
 
-        var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
-        if (!map.TryGetValue(key, out var entry))
-        {
-            // a single peer list is the mapper's shared, never-modified array: kept as is
-            map[key] = entry = new Entry(peers.Count == 1 ? peers : [.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
-        }
-
-        if (icmp is not null)
-        {
-            (entry.Icmps ??= []).Add(icmp);
-            (entry.IcmpEdges ??= []).Add(edge);
-        }
-        else
-        {
-            entry.AddPorts(ports);
-            (entry.PortEdges ??= []).Add(edge);
-        }
+        list.Add(new Item(peers, ports, icmp, edge));
     }
 
-    public bool Has(Peer subject) => _entries.ContainsKey((subject, PolicyDirection.Ingress)) || _entries.ContainsKey((subject, PolicyDirection.Egress));
+    // shared port objects recur across thousands of rules: their group key text is made once each
+    private readonly Dictionary<RulePort, string> _portKeys = new(ReferenceEqualityComparer.Instance);
+
+    private string PortKey(RulePort port)
+    {
+        if (!_portKeys.TryGetValue(port, out var key))
+        {
+            _portKeys[port] = key = "|" + port.Key;
+        }
+
+        return key;
+    }
+
+    public bool Has(Peer subject) => _items.ContainsKey((subject, PolicyDirection.Ingress)) || _items.ContainsKey((subject, PolicyDirection.Egress));
 
     public bool AnyPeer(Func<RulePeer, bool> predicate)
     {
-        foreach (var map in _entries.Values)
+        foreach (var list in _items.Values)
         {
-            foreach (var entry in map.Values)
+            foreach (var item in list)
             {
-                foreach (var peer in entry.Peers)
+                foreach (var peer in item.Peers)
                 {
                     if (predicate(peer))
                     {
@@ -59,10 +57,43 @@ internal sealed class RuleAccumulator
         return false;
     }
 
+    /// <summary>The peer sets of one subject and direction, with the ports and ICMP types each used, keyed by the peers' sort keys.</summary>
+    private Dictionary<string, Entry>? Entries(Peer subject, PolicyDirection direction)
+    {
+        if (!_items.TryGetValue((subject, direction), out var list))
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, Entry>(list.Count, StringComparer.Ordinal);
+        foreach (var (peers, ports, icmp, edge) in list)
+        {
+            var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
+            if (!map.TryGetValue(key, out var entry))
+            {
+                // a single peer list is the mapper's shared, never-modified array: kept as is
+                map[key] = entry = new Entry(peers.Count == 1 ? peers : [.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
+            }
+
+            if (icmp is not null)
+            {
+                (entry.Icmps ??= []).Add(icmp);
+                (entry.IcmpEdges ??= []).Add(edge);
+            }
+            else
+            {
+                entry.AddPorts(ports);
+                (entry.PortEdges ??= []).Add(edge);
+            }
+        }
+
+        return map;
+    }
+
     /// <summary>The rules of one direction: one per distinct port set (per peer kind for Cilium), ICMP rules last.</summary>
     public List<SuggestedRule> Rules(Peer subject, PolicyDirection direction, bool cilium, bool portRanges)
     {
-        if (!_entries.TryGetValue((subject, direction), out var map))
+        if (Entries(subject, direction) is not { } map)
         {
             return [];
         }
@@ -77,7 +108,7 @@ internal sealed class RuleAccumulator
             if (entry.PortEdges is { Count: > 0 })
             {
                 var ports = entry.NormalizedPorts(portRanges);
-                var key = group + "|" + (ports.Count == 1 ? ports[0].Key : PortSets.Key(ports));
+                var key = group + (ports.Count == 1 ? PortKey(ports[0]) : "|" + PortSets.Key(ports));
                 if (!portGroups.TryGetValue(key, out var g))
                 {
                     portGroups[key] = g = ([], ports, []);
@@ -126,6 +157,8 @@ internal sealed class RuleAccumulator
         RulePeerKind.Cidr => "2",
         _ => "3",
     };
+
+    private readonly record struct Item(IReadOnlyList<RulePeer> Peers, IReadOnlyList<RulePort> Ports, RuleIcmp? Icmp, ObservedEdge Edge);
 
     /// <summary>One peer set of a subject and direction. Lists are made when first needed: most peers carry one port and no ICMP.</summary>
     private sealed class Entry(IReadOnlyList<RulePeer> peers)

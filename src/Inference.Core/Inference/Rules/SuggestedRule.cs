@@ -22,6 +22,13 @@ public sealed record RuleEvidence(
             return new RuleEvidence([], 0, null, null, 0, new SortedDictionary<string, long>(StringComparer.Ordinal));
         }
 
+        if (list.Count == 1 && list[0].Verdicts is SortedDictionary<string, long> { Comparer: var comparer } sorted && ReferenceEquals(comparer, StringComparer.Ordinal))
+        {
+            // one edge (most rules): its totals as they are, and its verdict map (the store's, already ordinal-sorted) shared, not copied
+            var e = list[0];
+            return new RuleEvidence([e.Edge], e.Connections, e.FirstSeen, e.LastSeen, e.DistinctSourcePods, sorted);
+        }
+
         // one pass over the edges in key order: a rule has a few edges, and there are many rules
         list.Sort(static (a, b) => a.Edge.CompareTo(b.Edge));
         var keys = new EdgeKey[list.Count];

@@ -37,7 +37,7 @@ internal static class ExposureCounter
                 candidates.Clear();
                 foreach (var rule in rules)
                 {
-                    if (!rule.Ports.Any(p => p.Protocol == protocol && port >= p.Port && port <= (p.EndPort ?? p.Port)))
+                    if (!Serves(rule, protocol, port))
                     {
                         continue;
                     }
@@ -70,6 +70,19 @@ internal static class ExposureCounter
         }
 
         return new ExposureReport(sources, servedTotal, before, after, per);
+    }
+
+    private static bool Serves(SuggestedRule rule, L4Protocol protocol, int port)
+    {
+        foreach (var p in rule.Ports)
+        {
+            if (p.Protocol == protocol && port >= p.Port && port <= (p.EndPort ?? p.Port))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Workloads by namespace and label, to expand a rule peer into the workloads it selects.</summary>
@@ -117,8 +130,9 @@ internal static class ExposureCounter
                 case RulePeerKind.Workload:
                     var ns = peer.Namespace ?? policyNamespace;
                     var selector = peer.Selector ?? LabelSelector.Everything;
-                    IEnumerable<ObservedWorkload> pool = selector.MatchLabels.Count > 0
-                        ? _byLabel.GetValueOrDefault((ns, selector.MatchLabels.First().Key, selector.MatchLabels.First().Value)) ?? []
+                    var labels = selector.OrderedLabels;
+                    var pool = labels.Length > 0
+                        ? _byLabel.GetValueOrDefault((ns, labels[0].Key, labels[0].Value)) ?? []
                         : _byNamespace.GetValueOrDefault(ns) ?? [];
                     foreach (var w in pool)
                     {

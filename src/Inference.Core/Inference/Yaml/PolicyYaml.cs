@@ -16,8 +16,17 @@ public static class PolicyYaml
 
     public static string Render(SuggestedPolicy policy, SuggestFormat format)
     {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        Write(text, policy, format);
+        return text.ToString();
+    }
+
+    /// <summary>Renders straight into <paramref name="writer"/> (a file): a large suggestion never holds its YAML as strings.</summary>
+    public static void Write(TextWriter writer, SuggestedPolicy policy, SuggestFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(policy);
-        var y = new YamlText();
+        var y = new YamlText(writer);
         y.Comment(0, Header(policy));
         switch (policy.Model)
         {
@@ -30,8 +39,6 @@ public static class PolicyYaml
             default:
                 throw new InvalidOperationException($"bug: no renderer for {policy.Model.GetType().Name}");
         }
-
-        return y.ToString();
     }
 
     /// <summary>Several policies as one YAML stream, in the given order.</summary>
@@ -292,7 +299,7 @@ public static class PolicyYaml
     private static void CiliumSelector(YamlText y, int indent, LabelSelector selector)
     {
         y.Line(indent, "- matchLabels:");
-        foreach (var (key, value) in selector.MatchLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in selector.OrderedLabels)
         {
             // the namespace is an identity label Cilium derives: written with its k8s: source, as Cilium's docs do
             var k = key == CiliumLabels.PodNamespace ? "k8s:" + key : key;
@@ -310,7 +317,7 @@ public static class PolicyYaml
 
         var inner = childIndent ?? indent + 1;
         y.Line(indent, $"{key}:").Line(inner, "matchLabels:");
-        foreach (var (k, v) in selector.MatchLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (k, v) in selector.OrderedLabels)
         {
             y.Line(inner + 1, $"{YamlText.Scalar(k)}: {YamlText.Scalar(v)}");
         }
