@@ -46,13 +46,7 @@ internal static class ModelFactory
             throw new InvalidOperationException("bug: an ICMP rule reached the Kubernetes model");
         }
 
-        var peers = new NetworkPolicyPeer[rule.Peers.Count];
-        for (var i = 0; i < peers.Length; i++)
-        {
-            peers[i] = parts.Peer(rule.Peers[i], policyNamespace);
-        }
-
-        return new NetworkPolicyRule(rule.Index, 0, peers, parts.Ports(rule.Ports));
+        return new NetworkPolicyRule(rule.Index, 0, parts.Peers(rule.Peers, policyNamespace), parts.Ports(rule.Ports));
     }
 
     /// <summary>
@@ -63,6 +57,29 @@ internal static class ModelFactory
     {
         private readonly Dictionary<(RulePeer Peer, bool SameNamespace), NetworkPolicyPeer> _peers = [];
         private readonly Dictionary<(L4Protocol, int, int?), NetworkPolicyPort[]> _singlePorts = [];
+        private readonly Dictionary<NetworkPolicyPeer, NetworkPolicyPeer[]> _singlePeers = new(ReferenceEqualityComparer.Instance);
+
+        public NetworkPolicyPeer[] Peers(IReadOnlyList<RulePeer> peers, string policyNamespace)
+        {
+            if (peers.Count == 1)
+            {
+                var peer = Peer(peers[0], policyNamespace);
+                if (!_singlePeers.TryGetValue(peer, out var single))
+                {
+                    _singlePeers[peer] = single = [peer];
+                }
+
+                return single;
+            }
+
+            var result = new NetworkPolicyPeer[peers.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = Peer(peers[i], policyNamespace);
+            }
+
+            return result;
+        }
 
         public NetworkPolicyPeer Peer(RulePeer p, string policyNamespace)
         {

@@ -98,7 +98,7 @@ internal sealed class RuleAccumulator
             return [];
         }
 
-        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, IReadOnlyList<RulePort> Ports, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
+        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, IReadOnlyList<RulePort> Ports, List<ObservedEdge> Edges, IReadOnlyList<RulePeer> FirstPeers)>(StringComparer.Ordinal);
         var icmpGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RuleIcmp> Icmps, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
         var entries = map.ToArray();
         Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -111,7 +111,7 @@ internal sealed class RuleAccumulator
                 var key = group + (ports.Count == 1 ? PortKey(ports[0]) : "|" + PortSets.Key(ports));
                 if (!portGroups.TryGetValue(key, out var g))
                 {
-                    portGroups[key] = g = ([], ports, []);
+                    portGroups[key] = g = ([], ports, [], entry.Peers);
                 }
 
                 g.Peers.AddRange(entry.Peers);
@@ -135,7 +135,8 @@ internal sealed class RuleAccumulator
         var rules = new List<SuggestedRule>();
         foreach (var g in portGroups.Values)
         {
-            rules.Add(new SuggestedRule(direction, rules.Count, Distinct(g.Peers), g.Ports, [], RuleEvidence.From(g.Edges)));
+            // one peer: the mapper's shared array, not a copy per rule
+            rules.Add(new SuggestedRule(direction, rules.Count, g.Peers.Count == 1 ? g.FirstPeers : Distinct(g.Peers), g.Ports, [], RuleEvidence.From(g.Edges)));
         }
 
         foreach (var g in icmpGroups.Values)
