@@ -98,7 +98,7 @@ internal sealed class RuleAccumulator
             return [];
         }
 
-        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, IReadOnlyList<RulePort> Ports, List<ObservedEdge> Edges, IReadOnlyList<RulePeer> FirstPeers)>(StringComparer.Ordinal);
+        var portGroups = new SortedDictionary<string, PortGroup>(StringComparer.Ordinal);
         var icmpGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RuleIcmp> Icmps, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
         var entries = map.ToArray();
         Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
@@ -111,11 +111,12 @@ internal sealed class RuleAccumulator
                 var key = group + (ports.Count == 1 ? PortKey(ports[0]) : "|" + PortSets.Key(ports));
                 if (!portGroups.TryGetValue(key, out var g))
                 {
-                    portGroups[key] = g = ([], ports, [], entry.Peers);
+                    portGroups[key] = g = new PortGroup(ports, entry.Peers);
                 }
 
                 g.Peers.AddRange(entry.Peers);
                 g.Edges.AddRange(entry.PortEdges);
+                g.Entries++;
             }
 
             if (entry.Icmps is not null && entry.IcmpEdges is { Count: > 0 })
@@ -135,8 +136,10 @@ internal sealed class RuleAccumulator
         var rules = new List<SuggestedRule>();
         foreach (var g in portGroups.Values)
         {
-            // one peer: the mapper's shared array, not a copy per rule
-            rules.Add(new SuggestedRule(direction, rules.Count, g.Peers.Count == 1 ? g.FirstPeers : Distinct(g.Peers), g.Ports, [], RuleEvidence.From(g.Edges)));
+            // one peer: the mapper's shared array, not a copy per rule. One peer per entry: entries came in key order and a
+            // one-peer entry's key is its peer's sort key, so the peers are already distinct and sorted
+            var peers = g.Peers.Count == 1 ? g.FirstPeers : g.Peers.Count == g.Entries ? g.Peers.ToArray() : Distinct(g.Peers);
+            rules.Add(new SuggestedRule(direction, rules.Count, peers, g.Ports, [], RuleEvidence.FromOwned(g.Edges)));
         }
 
         foreach (var g in icmpGroups.Values)
@@ -158,6 +161,15 @@ internal sealed class RuleAccumulator
         RulePeerKind.Cidr => "2",
         _ => "3",
     };
+
+    private sealed class PortGroup(IReadOnlyList<RulePort> ports, IReadOnlyList<RulePeer> firstPeers)
+    {
+        public List<RulePeer> Peers { get; } = [];
+        public IReadOnlyList<RulePort> Ports { get; } = ports;
+        public List<ObservedEdge> Edges { get; } = [];
+        public IReadOnlyList<RulePeer> FirstPeers { get; } = firstPeers;
+        public int Entries { get; set; }
+    }
 
     private readonly record struct Item(IReadOnlyList<RulePeer> Peers, IReadOnlyList<RulePort> Ports, RuleIcmp? Icmp, ObservedEdge Edge);
 

@@ -14,9 +14,11 @@ public sealed record RuleEvidence(
 {
     public static RuleEvidence None { get; } = new([], 0, null, null, 0, new SortedDictionary<string, long>(StringComparer.Ordinal));
 
-    public static RuleEvidence From(IEnumerable<ObservedEdge> edges)
+    public static RuleEvidence From(IEnumerable<ObservedEdge> edges) => FromOwned(edges.ToList());
+
+    /// <summary>As <see cref="From"/>, for a list the caller hands over: it is sorted in place, not copied.</summary>
+    internal static RuleEvidence FromOwned(List<ObservedEdge> list)
     {
-        var list = edges.ToList();
         if (list.Count == 0)
         {
             return new RuleEvidence([], 0, null, null, 0, new SortedDictionary<string, long>(StringComparer.Ordinal));
