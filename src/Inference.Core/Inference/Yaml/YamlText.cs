@@ -27,14 +27,29 @@ internal sealed partial class YamlText
 
     public YamlText Line(int indent, string text)
     {
+        Indent(indent);
+        _writer.Write(text);
+        _writer.Write('\n');
+        return this;
+    }
+
+    /// <summary>One line from parts: the hot lines (labels, ports, peers) are written without building the line first.</summary>
+    public YamlText Line(int indent, string first, string second, string third = "")
+    {
+        Indent(indent);
+        _writer.Write(first);
+        _writer.Write(second);
+        _writer.Write(third);
+        _writer.Write('\n');
+        return this;
+    }
+
+    private void Indent(int indent)
+    {
         for (var n = indent * 2; n > 0; n -= Spaces.Length)
         {
             _writer.Write(Spaces.AsSpan(0, Math.Min(n, Spaces.Length)));
         }
-
-        _writer.Write(text);
-        _writer.Write('\n');
-        return this;
     }
 
     public YamlText Comment(int indent, string text) => Line(indent, "# " + text.Replace('\n', ' '));
