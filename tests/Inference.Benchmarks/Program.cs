@@ -31,6 +31,14 @@ if (args is ["--calico-profile", var phase])
     return await Inference.Benchmarks.Calico.CalicoBenchmark.ProfileAsync(phase, Console.Out);
 }
 
+if (args is ["--write-suggestion", var suggestionDir, var suggestionFormat])
+{
+    // for checking that a change leaves the output alone: the suggest benchmark's suggestion as files
+    var format = suggestionFormat == "cilium" ? Inference.Core.Inference.SuggestFormat.Cilium : Inference.Core.Inference.SuggestFormat.Kubernetes;
+    await Inference.Benchmarks.Suggest.SuggestBenchmark.WriteSuggestionAsync(suggestionDir, format, CancellationToken.None);
+    return 0;
+}
+
 var selected = args.Length == 0 ? BenchmarkCatalog.All.Select(b => b.Name).ToArray() : args;
 var failed = 0;
 foreach (var name in selected)

@@ -98,7 +98,7 @@ internal static class SuggestCommand
         IReadOnlyList<string>? written = null;
         if (dir is not null)
         {
-            written = await SuggestionFiles.WriteAsync(dir, suggestion, cancellationToken);
+            written = SuggestionFiles.Write(dir, suggestion, cancellationToken);
         }
 
         switch (mode)

@@ -8,7 +8,7 @@ namespace Inference.Core.Flows;
 /// </summary>
 public sealed class Peer : IEquatable<Peer>, IComparable<Peer>
 {
-    // every edge and bucket lookup of an ingest hashes its peers: the key's hash is computed once
+    // peers key most dictionaries of the suggester and the store: hash the key once, not on every lookup
     private readonly int _hash;
 
     private Peer(string key, string? ns, string? workload, WorkloadKind? kind, EntityKind? entity, string? ip, IReadOnlyList<string> names, string? name)

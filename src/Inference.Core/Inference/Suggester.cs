@@ -16,7 +16,11 @@ namespace Inference.Core.Inference;
 /// </summary>
 public static class Suggester
 {
-    public static Suggestion Suggest(Observations input, SuggestOptions options, CancellationToken cancellationToken)
+    public static Suggestion Suggest(Observations input, SuggestOptions options, CancellationToken cancellationToken) =>
+        Suggest(input, options, phaseDone: null, cancellationToken);
+
+    /// <param name="phaseDone">Called with a phase's name as each ends (selectors, rules, policies, verification, exposure): the benchmark's breakdown.</param>
+    public static Suggestion Suggest(Observations input, SuggestOptions options, Action<string>? phaseDone, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(options);
@@ -28,10 +32,14 @@ public static class Suggester
         var scope = options.Namespaces.Count > 0
             ? new SortedSet<string>(options.Namespaces, StringComparer.Ordinal)
             : new SortedSet<string>(workloads.Keys.Select(w => w.Namespace!), StringComparer.Ordinal);
-        bool InScope(Peer p) => p.IsWorkload && scope.Contains(p.Namespace!);
+        // asked several times per edge: hashed, not the sorted set's string comparisons
+        var scopeSet = scope.ToHashSet(StringComparer.Ordinal);
+        bool InScope(Peer p) => p.IsWorkload && scopeSet.Contains(p.Namespace!);
 
         var selectors = SelectorChooser.Choose(workloads.Values, input.Pods, format, cancellationToken);
         notes.AddRange(selectors.Values.Where(s => InScope(s.Workload) && s.Note is not null).OrderBy(s => s.Workload).Select(s => s.Note!));
+
+        phaseDone?.Invoke("selectors");
 
         var edges = input.Edges.Where(e => InScope(e.Edge.Source) || InScope(e.Edge.Destination)).OrderBy(e => e.Edge).ToList();
         var evidence = edges.Where(e => e.Allowed > 0 && !e.IsHostProbe).ToList();
@@ -48,12 +56,11 @@ public static class Suggester
         var uncovered = new List<UncoveredEdge>();
         var covered = new List<ObservedEdge>();
         var icmpUnverified = 0;
+        var portLists = new Dictionary<(L4Protocol, int), RulePort[]>();
         foreach (var edge in evidence)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var key = edge.Edge;
-            var reasons = new List<string>();
-            var pending = new List<Action>();
             var icmp = key.Protocol == L4Protocol.Icmp;
             if (icmp && !cilium)
             {
@@ -64,6 +71,10 @@ public static class Suggester
             RuleIcmp? icmpType = icmp ? new RuleIcmp(key.IcmpType ?? 0, IsV6(key) || key.IcmpType >= 128) : null;
             var isDns = !icmp && key.Source.IsWorkload && IsResolver(key.Destination) && (key.Port == 53 || dnsEdges.Contains(key))
                 && key.Protocol is L4Protocol.Udp or L4Protocol.Tcp;
+            // at most two rule sides per edge, applied only when neither end has a reason against it
+            List<string>? reasons = null;
+            PendingSide? egressSide = null, ingressSide = null;
+            IReadOnlyList<RulePeer>? resolverPeers = null;
             if (InScope(key.Source))
             {
                 if (isDns)
@@ -72,26 +83,16 @@ public static class Suggester
                     var (peers, reason) = ResolverPeers(key.Destination, mapper);
                     if (reason is not null)
                     {
-                        reasons.Add(reason);
+                        (reasons ??= []).Add(reason);
                     }
                     else
                     {
-                        pending.Add(() =>
-                        {
-                            var id = string.Join(",", peers.Select(p => p.SortKey));
-                            if (!resolvers.TryGetValue(id, out var r))
-                            {
-                                resolvers[id] = r = (peers, []);
-                            }
-
-                            r.Ports.Add(key.Port!.Value);
-                            Add(dnsEvidence, key.Source.Namespace!, edge);
-                        });
+                        resolverPeers = peers;
                     }
                 }
                 else
                 {
-                    AddSide(key.Source, PolicyDirection.Egress, key.Destination, egress: true);
+                    egressSide = Side(key.Source, PolicyDirection.Egress, key.Destination, egress: true, ref reasons);
                 }
             }
 
@@ -102,27 +103,48 @@ public static class Suggester
                     // the cluster resolver answers every pod; listing today's clients would break tomorrow's
                     if (Subject(key.Destination) is { } why)
                     {
-                        reasons.Add(why);
+                        (reasons ??= []).Add(why);
                     }
                     else
                     {
-                        pending.Add(() => rules.Add(key.Destination, PolicyDirection.Ingress, [RulePeer.AllPods], PortSets.BothDnsProtocols(key.Port!.Value, false), null, edge));
+                        ingressSide = new PendingSide(key.Destination, PolicyDirection.Ingress, AllPodsPeers, [.. PortSets.BothDnsProtocols(key.Port!.Value, false)]);
                     }
                 }
                 else
                 {
-                    AddSide(key.Destination, PolicyDirection.Ingress, key.Source, egress: false);
+                    ingressSide = Side(key.Destination, PolicyDirection.Ingress, key.Source, egress: false, ref reasons);
                 }
             }
 
-            if (reasons.Count > 0)
+            if (reasons is not null)
             {
                 uncovered.Add(new UncoveredEdge(edge, string.Join("; ", reasons.Distinct(StringComparer.Ordinal))));
                 continue;
             }
 
             // an edge becomes rules only when both of its ends can be expressed: half a rule would verify nothing
-            pending.ForEach(a => a());
+            if (resolverPeers is not null)
+            {
+                var id = resolverPeers.Count == 1 ? resolverPeers[0].SortKey : string.Join(",", resolverPeers.Select(p => p.SortKey));
+                if (!resolvers.TryGetValue(id, out var r))
+                {
+                    resolvers[id] = r = (resolverPeers, []);
+                }
+
+                r.Ports.Add(key.Port!.Value);
+                Add(dnsEvidence, key.Source.Namespace!, edge);
+            }
+
+            if (egressSide is { } e)
+            {
+                rules.Add(e.Subject, e.Direction, e.Peers, e.Ports, icmpType, edge);
+            }
+
+            if (ingressSide is { } i)
+            {
+                rules.Add(i.Subject, i.Direction, i.Peers, i.Ports, icmpType, edge);
+            }
+
             if (icmp)
             {
                 icmpUnverified++;
@@ -132,23 +154,22 @@ public static class Suggester
                 covered.Add(edge);
             }
 
-            void AddSide(Peer subject, PolicyDirection direction, Peer other, bool egress)
+            PendingSide? Side(Peer subject, PolicyDirection direction, Peer other, bool egress, ref List<string>? reasons)
             {
                 if (Subject(subject) is { } why)
                 {
-                    reasons.Add(why);
-                    return;
+                    (reasons ??= []).Add(why);
+                    return null;
                 }
 
                 var (peers, reason) = mapper.Map(other, egress);
                 if (reason is not null)
                 {
-                    reasons.Add(reason);
-                    return;
+                    (reasons ??= []).Add(reason);
+                    return null;
                 }
 
-                var ports = icmp ? [] : Ports(edge, direction, http);
-                pending.Add(() => rules.Add(subject, direction, peers, ports, icmpType, edge));
+                return new PendingSide(subject, direction, peers, icmp ? [] : Ports(edge, direction, http, portLists));
             }
         }
 
@@ -160,14 +181,30 @@ public static class Suggester
             notes.Add($"{icmpUnverified} ICMP edges are written as icmps rules but not verified: the evaluator does not model ICMP");
         }
 
+        phaseDone?.Invoke("rules");
         var dnsProxy = cilium && rules.AnyPeer(p => p.Kind == RulePeerKind.Fqdn);
         var policies = new List<SuggestedPolicy>();
+        var parts = new ModelFactory.ModelParts();
         var noTraffic = new List<Peer>();
-        var active = evidence.SelectMany(e => new[] { e.Edge.Source, e.Edge.Destination }).Where(p => p.IsWorkload).ToHashSet();
+        var active = new HashSet<Peer>();
+        foreach (var e in evidence)
+        {
+            if (e.Edge.Source.IsWorkload)
+            {
+                active.Add(e.Edge.Source);
+            }
+
+            if (e.Edge.Destination.IsWorkload)
+            {
+                active.Add(e.Edge.Destination);
+            }
+        }
+
+        var byNamespace = workloads.Keys.GroupBy(w => w.Namespace!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var ns in scope)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var members = workloads.Keys.Where(w => w.Namespace == ns).ToList();
+            var members = byNamespace.GetValueOrDefault(ns) ?? [];
             policies.Add(Policy(SuggestedPolicyKind.DefaultDeny, ns, PolicyNames.DefaultDeny, PolicyNames.DefaultDenyFile, null, LabelSelector.Everything, [], []));
             if (resolvers.Count > 0)
             {
@@ -208,15 +245,30 @@ public static class Suggester
             notes.Add("--l7: no HTTP records were observed (Hubble shows HTTP only where an L7 policy or visibility annotation is in force); rules stay L4");
         }
 
+        phaseDone?.Invoke("policies");
+
         // verify: the evaluator replays every covered connection against exactly the objects that will be written
         var set = PolicySet.Create(policies.Select(p => p.Model));
         var evaluator = new PolicyEvaluator(set);
         // pods that differ only in labels no selector reads are decided alike: one variant each is exact
-        var referenced = policies.SelectMany(p => p.Ingress.Concat(p.Egress)).SelectMany(r => r.Peers).Where(p => p.Selector is not null)
-            .SelectMany(p => p.Selector!.MatchLabels.Keys).Concat(policies.SelectMany(p => p.Selector.MatchLabels.Keys)).ToHashSet(StringComparer.Ordinal);
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in policies)
+        {
+            AddKeys(referenced, p.Selector);
+            foreach (var r in p.Ingress.Concat(p.Egress))
+            {
+                foreach (var peer in r.Peers)
+                {
+                    AddKeys(referenced, peer.Selector);
+                }
+            }
+        }
+
         var ends = new ProbeEnds(workloads.Values, input.Pods, referenced);
         notes.AddRange(ends.Capped().Where(c => InScope(c.Workload)).Select(c => $"{c.Workload}: verified with {ProbeEnds.MaxVariants} of its {c.Variants} pod label variants"));
         var verification = SuggestionVerifier.Verify(evaluator, ends, covered, evidence, http, cancellationToken);
+
+        phaseDone?.Invoke("verification");
 
         var served = new Dictionary<Peer, SortedSet<(L4Protocol, int)>>();
         foreach (var e in evidence.Where(e => InScope(e.Edge.Destination) && e.Edge.Protocol != L4Protocol.Icmp && e.Edge.Port is not null))
@@ -230,12 +282,13 @@ public static class Suggester
         }
 
         var exposure = ExposureCounter.Count(evaluator, ends, workloads, policies, served, cancellationToken);
+        phaseDone?.Invoke("exposure");
         return new Suggestion(options, policies, uncovered, dropped, noTraffic, notes, verification, exposure,
             evidence.Count == 0 ? null : evidence.Min(e => e.FirstSeen), evidence.Count == 0 ? null : evidence.Max(e => e.LastSeen));
 
         SuggestedPolicy Policy(SuggestedPolicyKind kind, string ns, string name, string file, Peer? workload, LabelSelector selector,
             IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress) =>
-            new(kind, ns, name, file, workload, selector, ingress, egress, ModelFactory.Build(format, kind, ns, name, file, selector, ingress, egress));
+            new(kind, ns, name, file, workload, selector, ingress, egress, ModelFactory.Build(format, kind, ns, name, file, selector, ingress, egress, parts));
     }
 
     private static SuggestedPolicy DnsPolicy(string ns, SortedDictionary<string, (IReadOnlyList<RulePeer> Peers, SortedSet<int> Ports)> resolvers,
@@ -263,20 +316,45 @@ public static class Suggester
 
     private static SortedDictionary<Peer, ObservedWorkload> CollectWorkloads(Observations input)
     {
-        var result = new SortedDictionary<Peer, ObservedWorkload>();
         // the store has one row per workload; should a caller pass two, the first by label text wins, whatever the order
-        foreach (var w in input.Workloads.OrderBy(w => w.Workload).ThenBy(w => string.Join(",", w.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal)), StringComparer.Ordinal))
+        var byPeer = new Dictionary<Peer, ObservedWorkload>();
+        Dictionary<Peer, string>? labelTexts = null;
+        string LabelText(ObservedWorkload w) => string.Join(",", w.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal));
+        foreach (var w in input.Workloads)
         {
-            result.TryAdd(w.Workload, w);
+            if (!byPeer.TryGetValue(w.Workload, out var seen))
+            {
+                byPeer[w.Workload] = w;
+                continue;
+            }
+
+            labelTexts ??= [];
+            if (!labelTexts.TryGetValue(w.Workload, out var seenText))
+            {
+                labelTexts[w.Workload] = seenText = LabelText(seen);
+            }
+
+            var text = LabelText(w);
+            if (string.CompareOrdinal(text, seenText) < 0)
+            {
+                byPeer[w.Workload] = w;
+                labelTexts[w.Workload] = text;
+            }
         }
 
         var empty = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var end in input.Edges.SelectMany(e => new[] { e.Edge.Source, e.Edge.Destination }).Where(p => p.IsWorkload))
+        foreach (var e in input.Edges)
         {
-            result.TryAdd(end, new ObservedWorkload(end, empty, empty));
+            foreach (var end in (ReadOnlySpan<Peer>)[e.Edge.Source, e.Edge.Destination])
+            {
+                if (end.IsWorkload && !byPeer.ContainsKey(end))
+                {
+                    byPeer[end] = new ObservedWorkload(end, empty, empty);
+                }
+            }
         }
 
-        return result;
+        return new SortedDictionary<Peer, ObservedWorkload>(byPeer);
     }
 
     /// <summary>A cluster resolver: a pod, the node (NodeLocal DNSCache, hostNetwork CoreDNS), or a link-local address.</summary>
@@ -303,7 +381,8 @@ public static class Suggester
     private static bool IsV6(EdgeKey key) =>
         (key.Destination.Ip ?? key.Source.Ip) is { } ip && ip.Contains(':', StringComparison.Ordinal);
 
-    private static List<RulePort> Ports(ObservedEdge edge, PolicyDirection direction, Dictionary<EdgeKey, List<ObservedHttp>> http)
+    private static IReadOnlyList<RulePort> Ports(ObservedEdge edge, PolicyDirection direction, Dictionary<EdgeKey, List<ObservedHttp>> http,
+        Dictionary<(L4Protocol, int), RulePort[]> plain)
     {
         var key = edge.Edge;
         // L7 is enforced where the request arrives: the server's ingress
@@ -314,8 +393,32 @@ public static class Suggester
             return [new RulePort(key.Protocol, key.Port!.Value, Http: rules)];
         }
 
-        return [new RulePort(key.Protocol, key.Port!.Value)];
+        // a plain port is an immutable value: one shared list per (protocol, port), not one per edge
+        if (!plain.TryGetValue((key.Protocol, key.Port!.Value), out var ports))
+        {
+            plain[(key.Protocol, key.Port.Value)] = ports = [new RulePort(key.Protocol, key.Port.Value)];
+        }
+
+        return ports;
     }
+
+    private static readonly RulePeer[] AllPodsPeers = [RulePeer.AllPods];
+
+    private static void AddKeys(HashSet<string> keys, LabelSelector? selector)
+    {
+        if (selector is null)
+        {
+            return;
+        }
+
+        foreach (var (key, _) in selector.OrderedLabels)
+        {
+            keys.Add(key);
+        }
+    }
+
+    /// <summary>One side of an edge waiting to become a rule: the subject's policy, its direction, the far end's peers and the ports.</summary>
+    private readonly record struct PendingSide(Peer Subject, PolicyDirection Direction, IReadOnlyList<RulePeer> Peers, IReadOnlyList<RulePort> Ports);
 
     private static void Add(Dictionary<string, List<ObservedEdge>> map, string key, ObservedEdge edge)
     {

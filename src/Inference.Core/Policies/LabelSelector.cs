@@ -35,6 +35,9 @@ public sealed class LabelSelector
     public IReadOnlyList<LabelSelectorRequirement> MatchExpressions { get; }
     public bool IsEmpty => _labels.Length == 0 && _expressions.Length == 0;
 
+    /// <summary><see cref="MatchLabels"/> in key order, without walking the sorted dictionary (hot paths).</summary>
+    internal ReadOnlySpan<KeyValuePair<string, string>> OrderedLabels => _labels;
+
     public bool Matches(IReadOnlyDictionary<string, string> labels)
     {
         foreach (var (key, value) in _labels)

@@ -14,39 +14,113 @@ internal static class ModelFactory
     public const string NamespaceNameLabel = "kubernetes.io/metadata.name";
 
     public static PolicyBase Build(SuggestFormat format, SuggestedPolicyKind kind, string ns, string name, string file, LabelSelector selector,
-        IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress) =>
+        IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress, ModelParts? parts = null) =>
         format == SuggestFormat.Cilium
             ? Cilium(kind, ns, name, file, selector, ingress, egress)
-            : Kubernetes(kind, ns, name, file, selector, ingress, egress);
+            : Kubernetes(kind, ns, name, file, selector, ingress, egress, parts ?? new ModelParts());
 
     private static KubernetesNetworkPolicy Kubernetes(SuggestedPolicyKind kind, string ns, string name, string file, LabelSelector selector,
-        IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress)
+        IReadOnlyList<SuggestedRule> ingress, IReadOnlyList<SuggestedRule> egress, ModelParts parts)
     {
         // policyTypes always explicit: no reader has to remember the defaulting rules (semantics 3.3)
         var types = kind == SuggestedPolicyKind.Dns ? PolicyTypes.Egress : PolicyTypes.Ingress | PolicyTypes.Egress;
         return new KubernetesNetworkPolicy(new PolicyRef(PolicyKind.NetworkPolicy, ns, name), new SourceLocation(file, 1), selector, types,
-            kind == SuggestedPolicyKind.Dns ? null : [.. ingress.Select(r => KubernetesRule(r, ns))],
-            [.. egress.Select(r => KubernetesRule(r, ns))]);
+            kind == SuggestedPolicyKind.Dns ? null : KubernetesRules(ingress, ns, parts), KubernetesRules(egress, ns, parts));
     }
 
-    private static NetworkPolicyRule KubernetesRule(SuggestedRule rule, string policyNamespace)
+    private static NetworkPolicyRule[] KubernetesRules(IReadOnlyList<SuggestedRule> rules, string policyNamespace, ModelParts parts)
+    {
+        var result = new NetworkPolicyRule[rules.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = KubernetesRule(rules[i], policyNamespace, parts);
+        }
+
+        return result;
+    }
+
+    private static NetworkPolicyRule KubernetesRule(SuggestedRule rule, string policyNamespace, ModelParts parts)
     {
         if (rule.IsIcmp)
         {
             throw new InvalidOperationException("bug: an ICMP rule reached the Kubernetes model");
         }
 
-        var peers = rule.Peers.Select(p => p.Kind switch
+        return new NetworkPolicyRule(rule.Index, 0, parts.Peers(rule.Peers, policyNamespace), parts.Ports(rule.Ports));
+    }
+
+    /// <summary>
+    /// The model's peers and ports are immutable values: one object per distinct value for a whole suggestion, not one per
+    /// rule (a large suggestion has hundreds of thousands of rules, and each object is one more for the collector to trace).
+    /// </summary>
+    internal sealed class ModelParts
+    {
+        private readonly Dictionary<(RulePeer Peer, bool SameNamespace), NetworkPolicyPeer> _peers = [];
+        private readonly Dictionary<(L4Protocol, int, int?), NetworkPolicyPort[]> _singlePorts = [];
+        private readonly Dictionary<NetworkPolicyPeer, NetworkPolicyPeer[]> _singlePeers = new(ReferenceEqualityComparer.Instance);
+
+        public NetworkPolicyPeer[] Peers(IReadOnlyList<RulePeer> peers, string policyNamespace)
         {
-            // another namespace: namespaceSelector AND podSelector in one peer; a bare podSelector would mean this namespace
-            RulePeerKind.Workload when p.Namespace == policyNamespace => new NetworkPolicyPeer(p.Selector, null, null),
-            RulePeerKind.Workload => new NetworkPolicyPeer(p.Selector, NamespaceSelector(p.Namespace!), null),
-            RulePeerKind.AllPods => new NetworkPolicyPeer(null, LabelSelector.Everything, null),
-            RulePeerKind.Cidr => new NetworkPolicyPeer(null, null, new IpBlock(p.Cidr!.Value.ToString(), p.Cidr.Value, [])),
-            _ => throw new InvalidOperationException($"bug: a {p.Kind} peer reached the Kubernetes model"),
-        }).ToList();
-        var ports = rule.Ports.Select(p => new NetworkPolicyPort(p.Protocol, p.Port, null, p.EndPort)).ToList();
-        return new NetworkPolicyRule(rule.Index, 0, peers, ports);
+            if (peers.Count == 1)
+            {
+                var peer = Peer(peers[0], policyNamespace);
+                if (!_singlePeers.TryGetValue(peer, out var single))
+                {
+                    _singlePeers[peer] = single = [peer];
+                }
+
+                return single;
+            }
+
+            var result = new NetworkPolicyPeer[peers.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = Peer(peers[i], policyNamespace);
+            }
+
+            return result;
+        }
+
+        public NetworkPolicyPeer Peer(RulePeer p, string policyNamespace)
+        {
+            var key = (p, p.Namespace == policyNamespace);
+            if (!_peers.TryGetValue(key, out var peer))
+            {
+                _peers[key] = peer = p.Kind switch
+                {
+                    // another namespace: namespaceSelector AND podSelector in one peer; a bare podSelector would mean this namespace
+                    RulePeerKind.Workload when key.Item2 => new NetworkPolicyPeer(p.Selector, null, null),
+                    RulePeerKind.Workload => new NetworkPolicyPeer(p.Selector, NamespaceSelector(p.Namespace!), null),
+                    RulePeerKind.AllPods => new NetworkPolicyPeer(null, LabelSelector.Everything, null),
+                    RulePeerKind.Cidr => new NetworkPolicyPeer(null, null, new IpBlock(p.Cidr!.Value.ToString(), p.Cidr.Value, [])),
+                    _ => throw new InvalidOperationException($"bug: a {p.Kind} peer reached the Kubernetes model"),
+                };
+            }
+
+            return peer;
+        }
+
+        public NetworkPolicyPort[] Ports(IReadOnlyList<RulePort> ports)
+        {
+            if (ports.Count == 1)
+            {
+                var p = ports[0];
+                if (!_singlePorts.TryGetValue((p.Protocol, p.Port, p.EndPort), out var single))
+                {
+                    _singlePorts[(p.Protocol, p.Port, p.EndPort)] = single = [new NetworkPolicyPort(p.Protocol, p.Port, null, p.EndPort)];
+                }
+
+                return single;
+            }
+
+            var result = new NetworkPolicyPort[ports.Count];
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = new NetworkPolicyPort(ports[i].Protocol, ports[i].Port, null, ports[i].EndPort);
+            }
+
+            return result;
+        }
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, LabelSelector> NamespaceSelectors = new(StringComparer.Ordinal);

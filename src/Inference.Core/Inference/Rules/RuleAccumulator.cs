@@ -9,64 +9,117 @@ namespace Inference.Core.Inference.Rules;
 /// </summary>
 internal sealed class RuleAccumulator
 {
-    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), SortedDictionary<string, Entry>> _entries = [];
+    // the edges of each subject and direction are only listed while collecting (one array per list, not objects per peer, which
+    // would all outlive the edge loop and be copied by every collection); they are grouped when the subject's rules are made
+    private readonly Dictionary<(Peer Subject, PolicyDirection Direction), List<Item>> _items = [];
 
-    public void Add(Peer subject, PolicyDirection direction, IReadOnlyList<RulePeer> peers, IEnumerable<RulePort> ports, RuleIcmp? icmp, ObservedEdge edge)
+    public void Add(Peer subject, PolicyDirection direction, IReadOnlyList<RulePeer> peers, IReadOnlyList<RulePort> ports, RuleIcmp? icmp, ObservedEdge edge)
     {
-        if (!_entries.TryGetValue((subject, direction), out var map))
+        if (!_items.TryGetValue((subject, direction), out var list))
         {
-            _entries[(subject, direction)] = map = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
+            _items[(subject, direction)] = list = [];
         }
 
-        var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
-        if (!map.TryGetValue(key, out var entry))
-        {
-            map[key] = entry = new Entry([.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
-        }
-
-        if (icmp is not null)
-        {
-            entry.Icmps.Add(icmp);
-            entry.IcmpEdges.Add(edge);
-        }
-        else
-        {
-            entry.Ports.AddRange(ports);
-            entry.PortEdges.Add(edge);
-        }
+        list.Add(new Item(peers, ports, icmp, edge));
     }
 
-    public bool Has(Peer subject) => _entries.ContainsKey((subject, PolicyDirection.Ingress)) || _entries.ContainsKey((subject, PolicyDirection.Egress));
+    // shared port objects recur across thousands of rules: their group key text is made once each
+    private readonly Dictionary<RulePort, string> _portKeys = new(ReferenceEqualityComparer.Instance);
 
-    public bool AnyPeer(Func<RulePeer, bool> predicate) => _entries.Values.SelectMany(m => m.Values).SelectMany(e => e.Peers).Any(predicate);
+    private string PortKey(RulePort port)
+    {
+        if (!_portKeys.TryGetValue(port, out var key))
+        {
+            _portKeys[port] = key = "|" + port.Key;
+        }
+
+        return key;
+    }
+
+    public bool Has(Peer subject) => _items.ContainsKey((subject, PolicyDirection.Ingress)) || _items.ContainsKey((subject, PolicyDirection.Egress));
+
+    public bool AnyPeer(Func<RulePeer, bool> predicate)
+    {
+        foreach (var list in _items.Values)
+        {
+            foreach (var item in list)
+            {
+                foreach (var peer in item.Peers)
+                {
+                    if (predicate(peer))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The peer sets of one subject and direction, with the ports and ICMP types each used, keyed by the peers' sort keys.</summary>
+    private Dictionary<string, Entry>? Entries(Peer subject, PolicyDirection direction)
+    {
+        if (!_items.TryGetValue((subject, direction), out var list))
+        {
+            return null;
+        }
+
+        var map = new Dictionary<string, Entry>(list.Count, StringComparer.Ordinal);
+        foreach (var (peers, ports, icmp, edge) in list)
+        {
+            var key = peers.Count == 1 ? peers[0].SortKey : string.Join("\u0001", peers.Select(p => p.SortKey).Order(StringComparer.Ordinal));
+            if (!map.TryGetValue(key, out var entry))
+            {
+                // a single peer list is the mapper's shared, never-modified array: kept as is
+                map[key] = entry = new Entry(peers.Count == 1 ? peers : [.. peers.OrderBy(p => p.SortKey, StringComparer.Ordinal)]);
+            }
+
+            if (icmp is not null)
+            {
+                (entry.Icmps ??= []).Add(icmp);
+                (entry.IcmpEdges ??= []).Add(edge);
+            }
+            else
+            {
+                entry.AddPorts(ports);
+                (entry.PortEdges ??= []).Add(edge);
+            }
+        }
+
+        return map;
+    }
 
     /// <summary>The rules of one direction: one per distinct port set (per peer kind for Cilium), ICMP rules last.</summary>
     public List<SuggestedRule> Rules(Peer subject, PolicyDirection direction, bool cilium, bool portRanges)
     {
-        if (!_entries.TryGetValue((subject, direction), out var map))
+        if (Entries(subject, direction) is not { } map)
         {
             return [];
         }
 
-        var portGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RulePort> Ports, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
+        var portGroups = new SortedDictionary<string, PortGroup>(StringComparer.Ordinal);
         var icmpGroups = new SortedDictionary<string, (List<RulePeer> Peers, List<RuleIcmp> Icmps, List<ObservedEdge> Edges)>(StringComparer.Ordinal);
-        foreach (var entry in map.Values)
+        var entries = map.ToArray();
+        Array.Sort(entries, static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        foreach (var (_, entry) in entries)
         {
             var group = cilium ? KindGroup(entry.Peers[0].Kind) : "";
-            if (entry.PortEdges.Count > 0)
+            if (entry.PortEdges is { Count: > 0 })
             {
-                var ports = PortSets.Normalize(entry.Ports, portRanges);
-                var key = group + "|" + PortSets.Key(ports);
+                var ports = entry.NormalizedPorts(portRanges);
+                var key = group + (ports.Count == 1 ? PortKey(ports[0]) : "|" + PortSets.Key(ports));
                 if (!portGroups.TryGetValue(key, out var g))
                 {
-                    portGroups[key] = g = ([], ports, []);
+                    portGroups[key] = g = new PortGroup(ports, entry.Peers);
                 }
 
                 g.Peers.AddRange(entry.Peers);
                 g.Edges.AddRange(entry.PortEdges);
+                g.Entries++;
             }
 
-            if (entry.IcmpEdges.Count > 0)
+            if (entry.Icmps is not null && entry.IcmpEdges is { Count: > 0 })
             {
                 var icmps = entry.Icmps.Distinct().OrderBy(i => i.IsV6).ThenBy(i => i.Type).ToList();
                 var key = group + "|" + string.Join(",", icmps.Select(i => $"{(i.IsV6 ? 6 : 4)}:{i.Type}"));
@@ -83,7 +136,10 @@ internal sealed class RuleAccumulator
         var rules = new List<SuggestedRule>();
         foreach (var g in portGroups.Values)
         {
-            rules.Add(new SuggestedRule(direction, rules.Count, Distinct(g.Peers), g.Ports, [], RuleEvidence.From(g.Edges)));
+            // one peer: the mapper's shared array, not a copy per rule. One peer per entry: entries came in key order and a
+            // one-peer entry's key is its peer's sort key, so the peers are already distinct and sorted
+            var peers = g.Peers.Count == 1 ? g.FirstPeers : g.Peers.Count == g.Entries ? g.Peers.ToArray() : Distinct(g.Peers);
+            rules.Add(new SuggestedRule(direction, rules.Count, peers, g.Ports, [], RuleEvidence.FromOwned(g.Edges)));
         }
 
         foreach (var g in icmpGroups.Values)
@@ -94,8 +150,8 @@ internal sealed class RuleAccumulator
         return rules;
     }
 
-    private static List<RulePeer> Distinct(IEnumerable<RulePeer> peers) =>
-        [.. peers.DistinctBy(p => p.SortKey).OrderBy(p => p.SortKey, StringComparer.Ordinal)];
+    private static IReadOnlyList<RulePeer> Distinct(List<RulePeer> peers) =>
+        peers.Count == 1 ? [peers[0]] : [.. peers.DistinctBy(p => p.SortKey).OrderBy(p => p.SortKey, StringComparer.Ordinal)];
 
     // Cilium rejects a rule that mixes kinds of L3 selector (Sanitize: "combining ToEndpoints and ToCIDR is not supported")
     private static string KindGroup(RulePeerKind kind) => kind switch
@@ -106,12 +162,49 @@ internal sealed class RuleAccumulator
         _ => "3",
     };
 
-    private sealed class Entry(List<RulePeer> peers)
+    private sealed class PortGroup(IReadOnlyList<RulePort> ports, IReadOnlyList<RulePeer> firstPeers)
     {
-        public List<RulePeer> Peers { get; } = peers;
-        public List<RulePort> Ports { get; } = [];
-        public List<RuleIcmp> Icmps { get; } = [];
-        public List<ObservedEdge> PortEdges { get; } = [];
-        public List<ObservedEdge> IcmpEdges { get; } = [];
+        public List<RulePeer> Peers { get; } = [];
+        public IReadOnlyList<RulePort> Ports { get; } = ports;
+        public List<ObservedEdge> Edges { get; } = [];
+        public IReadOnlyList<RulePeer> FirstPeers { get; } = firstPeers;
+        public int Entries { get; set; }
+    }
+
+    private readonly record struct Item(IReadOnlyList<RulePeer> Peers, IReadOnlyList<RulePort> Ports, RuleIcmp? Icmp, ObservedEdge Edge);
+
+    /// <summary>One peer set of a subject and direction. Lists are made when first needed: most peers carry one port and no ICMP.</summary>
+    private sealed class Entry(IReadOnlyList<RulePeer> peers)
+    {
+        // the first port list added is kept as given (shared and never modified); a second one starts a list of our own
+        private IReadOnlyList<RulePort>? _first;
+        private List<RulePort>? _more;
+
+        public IReadOnlyList<RulePeer> Peers { get; } = peers;
+        public List<RuleIcmp>? Icmps { get; set; }
+        public List<ObservedEdge>? PortEdges { get; set; }
+        public List<ObservedEdge>? IcmpEdges { get; set; }
+
+        public void AddPorts(IReadOnlyList<RulePort> ports)
+        {
+            if (_first is null)
+            {
+                _first = ports;
+            }
+            else if (_more is null)
+            {
+                _more = [.. _first, .. ports];
+            }
+            else
+            {
+                _more.AddRange(ports);
+            }
+        }
+
+        /// <summary>The ports, sorted and de-duplicated (and merged into ranges when asked).</summary>
+        public IReadOnlyList<RulePort> NormalizedPorts(bool ranges) =>
+            _more is null && _first is { Count: 1 } single && (!ranges || single[0].EndPort is null)
+                ? single
+                : PortSets.Normalize((IEnumerable<RulePort>?)_more ?? _first ?? [], ranges);
     }
 }

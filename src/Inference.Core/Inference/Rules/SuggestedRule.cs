@@ -14,22 +14,56 @@ public sealed record RuleEvidence(
 {
     public static RuleEvidence None { get; } = new([], 0, null, null, 0, new SortedDictionary<string, long>(StringComparer.Ordinal));
 
-    public static RuleEvidence From(IEnumerable<ObservedEdge> edges)
+    public static RuleEvidence From(IEnumerable<ObservedEdge> edges) => FromOwned(edges.ToList());
+
+    /// <summary>As <see cref="From"/>, for a list the caller hands over: it is sorted in place, not copied.</summary>
+    internal static RuleEvidence FromOwned(List<ObservedEdge> list)
     {
-        var list = edges.OrderBy(e => e.Edge).ToList();
-        var verdicts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var e in list)
+        if (list.Count == 0)
         {
+            return new RuleEvidence([], 0, null, null, 0, new SortedDictionary<string, long>(StringComparer.Ordinal));
+        }
+
+        if (list.Count == 1 && list[0].Verdicts is SortedDictionary<string, long> { Comparer: var comparer } sorted && ReferenceEquals(comparer, StringComparer.Ordinal))
+        {
+            // one edge (most rules): its totals as they are, and its verdict map (the store's, already ordinal-sorted) shared, not copied
+            var e = list[0];
+            return new RuleEvidence([e.Edge], e.Connections, e.FirstSeen, e.LastSeen, e.DistinctSourcePods, sorted);
+        }
+
+        // one pass over the edges in key order: a rule has a few edges, and there are many rules
+        list.Sort(static (a, b) => a.Edge.CompareTo(b.Edge));
+        var keys = new EdgeKey[list.Count];
+        var verdicts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        long connections = 0, pods = 0, sourcePods = 0;
+        var first = list[0].FirstSeen;
+        var last = list[0].LastSeen;
+        Peer? source = null;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var e = list[i];
+            keys[i] = e.Edge;
+            connections += e.Connections;
+            first = e.FirstSeen < first ? e.FirstSeen : first;
+            last = e.LastSeen > last ? e.LastSeen : last;
             foreach (var (k, v) in e.Verdicts)
             {
                 verdicts[k] = verdicts.GetValueOrDefault(k) + v;
             }
+
+            // distinct source pods: per source the largest edge count, summed over sources (pods of different sources differ);
+            // edges sorted by key come grouped by source
+            if (!e.Edge.Source.Equals(source))
+            {
+                pods += sourcePods;
+                source = e.Edge.Source;
+                sourcePods = 0;
+            }
+
+            sourcePods = Math.Max(sourcePods, e.DistinctSourcePods);
         }
 
-        // distinct source pods: per source the largest edge count, summed over sources (pods of different sources differ)
-        var pods = list.GroupBy(e => e.Edge.Source).Sum(g => g.Max(e => e.DistinctSourcePods));
-        return new RuleEvidence([.. list.Select(e => e.Edge)], list.Sum(e => e.Connections),
-            list.Count == 0 ? null : list.Min(e => e.FirstSeen), list.Count == 0 ? null : list.Max(e => e.LastSeen), pods, verdicts);
+        return new RuleEvidence(keys, connections, first, last, pods + sourcePods, verdicts);
     }
 }
 

@@ -21,20 +21,27 @@ internal static class ExposureCounter
         // ingress rules that apply to every pod of a namespace (none today, but a namespace-wide allow must count)
         var namespaceWide = policies.Where(p => p.Workload is null).ToLookup(p => p.Namespace, StringComparer.Ordinal);
         var sources = (long)workloads.Count;
-        var per = new List<PolicyExposure>();
-        long before = 0, after = 0, servedTotal = 0;
-        foreach (var (destination, ports) in served.OrderBy(kv => kv.Key))
+        var destinations = served.OrderBy(kv => kv.Key).ToArray();
+        var per = new PolicyExposure[destinations.Length];
+        // destinations are independent: counted on every core (the evaluator is thread-safe), reported in order
+        Parallel.For(0, destinations.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            var (destination, ports) = destinations[i];
             var rules = (byWorkload.TryGetValue(destination, out var own) ? own.Ingress : [])
                 .Concat(namespaceWide[destination.Namespace!].SelectMany(p => p.Ingress)).ToList();
             var dst = ends.Representative(destination, workloads[destination].Labels, source: false);
             long allowed = 0;
+            var candidates = new SortedSet<Peer>();
             foreach (var (protocol, port) in ports)
             {
-                var candidates = new SortedSet<Peer>();
-                foreach (var rule in rules.Where(r => r.Ports.Any(p => p.Protocol == protocol && port >= p.Port && port <= (p.EndPort ?? p.Port))))
+                candidates.Clear();
+                foreach (var rule in rules)
                 {
+                    if (!Serves(rule, protocol, port))
+                    {
+                        continue;
+                    }
+
                     foreach (var peer in rule.Peers)
                     {
                         index.Matching(peer, destination.Namespace!, candidates);
@@ -51,14 +58,31 @@ internal static class ExposureCounter
                 }
             }
 
-            var b = sources * ports.Count;
-            per.Add(new PolicyExposure(destination, b, allowed));
-            before += b;
-            after += allowed;
+            per[i] = new PolicyExposure(destination, sources * ports.Count, allowed);
+        });
+
+        long before = 0, after = 0, servedTotal = 0;
+        foreach (var (p, (_, ports)) in per.Zip(destinations))
+        {
+            before += p.Before;
+            after += p.After;
             servedTotal += ports.Count;
         }
 
         return new ExposureReport(sources, servedTotal, before, after, per);
+    }
+
+    private static bool Serves(SuggestedRule rule, L4Protocol protocol, int port)
+    {
+        foreach (var p in rule.Ports)
+        {
+            if (p.Protocol == protocol && port >= p.Port && port <= (p.EndPort ?? p.Port))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Workloads by namespace and label, to expand a rule peer into the workloads it selects.</summary>
@@ -106,8 +130,9 @@ internal static class ExposureCounter
                 case RulePeerKind.Workload:
                     var ns = peer.Namespace ?? policyNamespace;
                     var selector = peer.Selector ?? LabelSelector.Everything;
-                    IEnumerable<ObservedWorkload> pool = selector.MatchLabels.Count > 0
-                        ? _byLabel.GetValueOrDefault((ns, selector.MatchLabels.First().Key, selector.MatchLabels.First().Value)) ?? []
+                    var labels = selector.OrderedLabels;
+                    var pool = labels.Length > 0
+                        ? _byLabel.GetValueOrDefault((ns, labels[0].Key, labels[0].Value)) ?? []
                         : _byNamespace.GetValueOrDefault(ns) ?? [];
                     foreach (var w in pool)
                     {

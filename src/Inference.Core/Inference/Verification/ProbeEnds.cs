@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Inference.Core.Evaluation;
 using Inference.Core.Flows;
 using Inference.Core.Inference.Selectors;
@@ -15,7 +16,9 @@ internal sealed class ProbeEnds
 
     private readonly Dictionary<Peer, List<Dictionary<string, string>>> _labelSets = [];
     private readonly Dictionary<Peer, IReadOnlyDictionary<string, string>> _namespaceLabels = [];
-    private readonly Dictionary<(Peer, bool), IReadOnlyList<ConnectionEnd>> _cache = [];
+    // shared by the verification's parallel partitions; a lost race builds an equal end, never a different one
+    private readonly ConcurrentDictionary<(Peer, bool), IReadOnlyList<ConnectionEnd>> _cache = [];
+    private readonly ConcurrentDictionary<(Peer, bool), ConnectionEnd> _representatives = [];
 
     /// <param name="referenced">Label keys some selector of the policies reads; other keys cannot change a decision and are dropped.</param>
     public ProbeEnds(IEnumerable<ObservedWorkload> workloads, IEnumerable<ObservedPod> pods, IReadOnlySet<string> referenced)
@@ -83,14 +86,21 @@ internal sealed class ProbeEnds
             result = [Entity(peer)];
         }
 
-        _cache[(peer, source)] = result;
-        return result;
+        return _cache.GetOrAdd((peer, source), result);
     }
 
-    /// <summary>The pod a new replica or CronJob run would be: stable labels only.</summary>
-    public ConnectionEnd Representative(Peer workload, IReadOnlyDictionary<string, string> stableLabels, bool source) =>
-        ConnectionEnd.ForPod(new PodEndpoint(workload.Namespace!, $"{workload.Workload}~{(source ? "src" : "dst")}-next",
+    /// <summary>The pod a new replica or CronJob run would be: stable labels only. One per workload and side, so the evaluator's selection cache holds.</summary>
+    public ConnectionEnd Representative(Peer workload, IReadOnlyDictionary<string, string> stableLabels, bool source)
+    {
+        if (_representatives.TryGetValue((workload, source), out var cached))
+        {
+            return cached;
+        }
+
+        var end = ConnectionEnd.ForPod(new PodEndpoint(workload.Namespace!, $"{workload.Workload}~{(source ? "src" : "dst")}-next",
             SelectorLabels.Clean(stableLabels), _namespaceLabels.GetValueOrDefault(workload) ?? new Dictionary<string, string>()));
+        return _representatives.GetOrAdd((workload, source), end);
+    }
 
     private static ConnectionEnd Entity(Peer peer) => peer.Entity!.Value switch
     {

@@ -11,16 +11,53 @@ internal static class SuggestionVerifier
 {
     public const int MaxFailuresKept = 50;
 
+    // edges come sorted by source, so a chunk is mostly one namespace: its pods' selections stay warm in the evaluator
+    private const int ChunkSize = 4096;
+
     public static VerificationReport Verify(PolicyEvaluator evaluator, ProbeEnds ends, IReadOnlyList<ObservedEdge> covered, IReadOnlyList<ObservedEdge> observed,
         IReadOnlyDictionary<EdgeKey, List<ObservedHttp>> http, CancellationToken cancellationToken)
     {
+        // chunks replay on every core (the evaluator is thread-safe) and merge in chunk order: the same report as one thread gives
+        var chunks = new ChunkResult[(covered.Count + ChunkSize - 1) / ChunkSize];
+        Parallel.For(0, chunks.Length, new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
+            i => chunks[i] = VerifyChunk(evaluator, ends, covered, i * ChunkSize, Math.Min(covered.Count, (i + 1) * ChunkSize), http, cancellationToken));
+
         var failures = new List<VerificationFailure>();
-        long probes = 0;
         var failedEdges = new HashSet<EdgeKey>();
-        foreach (var edge in covered)
+        long probes = 0;
+        foreach (var chunk in chunks)
+        {
+            probes += chunk.Probes;
+            failures.AddRange(chunk.Failures.Take(MaxFailuresKept - failures.Count));
+            failedEdges.UnionWith(chunk.FailedEdges);
+        }
+
+        long connectionsCovered = 0, connectionsObserved = 0;
+        foreach (var e in covered)
+        {
+            connectionsCovered += failedEdges.Contains(e.Edge) ? 0 : e.Allowed;
+        }
+
+        foreach (var e in observed)
+        {
+            connectionsObserved += e.Allowed;
+        }
+
+        return new VerificationReport(covered.Count, probes, covered.Count - failedEdges.Count, observed.Count, connectionsCovered, connectionsObserved, failures);
+    }
+
+    private sealed record ChunkResult(long Probes, List<VerificationFailure> Failures, List<EdgeKey> FailedEdges);
+
+    private static ChunkResult VerifyChunk(PolicyEvaluator evaluator, ProbeEnds ends, IReadOnlyList<ObservedEdge> covered, int from, int to,
+        IReadOnlyDictionary<EdgeKey, List<ObservedHttp>> http, CancellationToken cancellationToken)
+    {
+        var failures = new List<VerificationFailure>();
+        var failedEdges = new List<EdgeKey>();
+        long probes = 0;
+        for (var n = from; n < to; n++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var key = edge.Edge;
+            var key = covered[n].Edge;
             var port = key.Protocol == L4Protocol.Icmp ? key.IcmpType ?? 0 : key.Port ?? 0;
             var requests = http.GetValueOrDefault(key);
             var failed = false;
@@ -28,12 +65,11 @@ internal static class SuggestionVerifier
             {
                 foreach (var dst in ends.For(key.Destination, source: false))
                 {
-                    var tries = requests is null
-                        ? [new ConnectionProbe(src, dst, key.Protocol, port)]
-                        : requests.Select(r => new ConnectionProbe(src, dst, key.Protocol, port, new L7Request(r.Method, r.Path)))
-                            .Prepend(new ConnectionProbe(src, dst, key.Protocol, port));
-                    foreach (var probe in tries)
+                    // the connection itself, then each HTTP request seen on it (under L7)
+                    for (var r = -1; r < (requests?.Count ?? 0); r++)
                     {
+                        var probe = r < 0 ? new ConnectionProbe(src, dst, key.Protocol, port)
+                            : new ConnectionProbe(src, dst, key.Protocol, port, new L7Request(requests![r].Method, requests[r].Path));
                         probes++;
                         var result = evaluator.Evaluate(probe);
                         if (result.Allowed)
@@ -56,8 +92,7 @@ internal static class SuggestionVerifier
             }
         }
 
-        return new VerificationReport(covered.Count, probes, covered.Count - failedEdges.Count, observed.Count,
-            covered.Where(e => !failedEdges.Contains(e.Edge)).Sum(e => e.Allowed), observed.Sum(e => e.Allowed), failures);
+        return new ChunkResult(probes, failures, failedEdges);
     }
 
     private static string Describe(EvaluationResult result, ConnectionProbe probe)

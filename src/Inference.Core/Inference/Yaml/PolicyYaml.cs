@@ -16,8 +16,17 @@ public static class PolicyYaml
 
     public static string Render(SuggestedPolicy policy, SuggestFormat format)
     {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        Write(text, policy, format);
+        return text.ToString();
+    }
+
+    /// <summary>Renders straight into <paramref name="writer"/> (a file): a large suggestion never holds its YAML as strings.</summary>
+    public static void Write(TextWriter writer, SuggestedPolicy policy, SuggestFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(policy);
-        var y = new YamlText();
+        var y = new YamlText(writer);
         y.Comment(0, Header(policy));
         switch (policy.Model)
         {
@@ -30,8 +39,6 @@ public static class PolicyYaml
             default:
                 throw new InvalidOperationException($"bug: no renderer for {policy.Model.GetType().Name}");
         }
-
-        return y.ToString();
     }
 
     /// <summary>Several policies as one YAML stream, in the given order.</summary>
@@ -106,40 +113,39 @@ public static class PolicyYaml
             string Item() => first ? "- " : "  ";
             if (!rule.AllPeers)
             {
-                y.Line(1, $"{Item()}{peersKey}:");
+                y.Line(1, Item(), peersKey, ":");
                 first = false;
                 foreach (var peer in rule.Peers!)
                 {
                     if (peer.IpBlock is { } block)
                     {
-                        y.Line(2, "- ipBlock:").Line(4, $"cidr: {YamlText.Scalar(block.CidrText)}");
+                        y.Line(2, "- ipBlock:").Line(4, "cidr: ", YamlText.Scalar(block.CidrText));
                         continue;
                     }
 
-                    var lead = "- ";
+                    // the first key of a peer opens its list item
                     if (peer.PodSelector is not null)
                     {
-                        Selector(y, 2, lead + "podSelector", peer.PodSelector, 4);
-                        lead = "  ";
+                        Selector(y, 2, "- podSelector", peer.PodSelector, 4);
                     }
 
                     if (peer.NamespaceSelector is not null)
                     {
-                        Selector(y, 2, lead + "namespaceSelector", peer.NamespaceSelector, 4);
+                        Selector(y, 2, peer.PodSelector is null ? "- namespaceSelector" : "  namespaceSelector", peer.NamespaceSelector, 4);
                     }
                 }
             }
 
             if (!rule.AllPorts)
             {
-                y.Line(1, $"{Item()}ports:");
+                y.Line(1, Item(), "ports:");
                 first = false;
                 foreach (var port in rule.Ports!)
                 {
-                    y.Line(2, $"- protocol: {port.Protocol.ToWire()}");
+                    y.Line(2, "- protocol: ", port.Protocol.ToWire());
                     if (port.Port is { } number)
                     {
-                        y.Line(3, $"port: {YamlText.Number(number)}");
+                        y.Line(3, "port: ", YamlText.Number(number));
                     }
 
                     if (port.EndPort is { } end)
@@ -194,7 +200,7 @@ public static class PolicyYaml
             var selectors = endpoints.ToList();
             if (selectors.Count > 0)
             {
-                y.Line(1, $"{Item()}{prefix}Endpoints:");
+                y.Line(1, Item(), prefix, "Endpoints:");
                 for (var i = 0; i < selectors.Count; i++)
                 {
                     var sel = selectors[i];
@@ -220,10 +226,10 @@ public static class PolicyYaml
             var cidrs = rule?.Cidrs?.Select(b => b.CidrText).ToList() ?? [.. s.Peers.Where(x => x.Kind == RulePeerKind.Cidr).Select(x => x.Cidr!.Value.ToString())];
             if (cidrs.Count > 0)
             {
-                y.Line(1, $"{Item()}{prefix}CIDR:");
+                y.Line(1, Item(), prefix, "CIDR:");
                 foreach (var cidr in cidrs)
                 {
-                    y.Line(2, $"- {YamlText.Scalar(cidr)}");
+                    y.Line(2, "- ", YamlText.Scalar(cidr));
                 }
             }
 
@@ -239,7 +245,7 @@ public static class PolicyYaml
 
             if (rule?.ToPorts is { Count: > 0 } toPorts)
             {
-                y.Line(1, $"{Item()}toPorts:");
+                y.Line(1, Item(), "toPorts:");
                 foreach (var pr in toPorts)
                 {
                     y.Line(2, "- ports:");
@@ -292,11 +298,11 @@ public static class PolicyYaml
     private static void CiliumSelector(YamlText y, int indent, LabelSelector selector)
     {
         y.Line(indent, "- matchLabels:");
-        foreach (var (key, value) in selector.MatchLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in selector.OrderedLabels)
         {
             // the namespace is an identity label Cilium derives: written with its k8s: source, as Cilium's docs do
             var k = key == CiliumLabels.PodNamespace ? "k8s:" + key : key;
-            y.Line(indent + 2, $"{YamlText.Scalar(k)}: {YamlText.Scalar(value)}");
+            y.Line(indent + 2, YamlText.Scalar(k), ": ", YamlText.Scalar(value));
         }
     }
 
@@ -309,10 +315,10 @@ public static class PolicyYaml
         }
 
         var inner = childIndent ?? indent + 1;
-        y.Line(indent, $"{key}:").Line(inner, "matchLabels:");
-        foreach (var (k, v) in selector.MatchLabels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        y.Line(indent, key, ":").Line(inner, "matchLabels:");
+        foreach (var (k, v) in selector.OrderedLabels)
         {
-            y.Line(inner + 1, $"{YamlText.Scalar(k)}: {YamlText.Scalar(v)}");
+            y.Line(inner + 1, YamlText.Scalar(k), ": ", YamlText.Scalar(v));
         }
     }
 
