@@ -22,6 +22,12 @@ internal static class DemoCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
+            if (parseResult.GetResult(GlobalOptions.Db) is { Implicit: false })
+            {
+                // the demo deletes and recreates its store: it must never do that to a store named for real work
+                throw new CliException("demo: --db is not used; the demo writes its own store, recreated on every run (--demo-db PATH, default inference-demo.duckdb)", 2);
+            }
+
             var path = Path.GetFullPath(parseResult.GetValue(db)!);
             var folder = parseResult.GetValue(samples) ?? Path.Combine(AppContext.BaseDirectory, "Samples");
             var hubbleFiles = Directory.Exists(Path.Combine(folder, "hubble"))

@@ -47,6 +47,12 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
             }, stoppingToken), CancellationToken.None));
         }
 
+        if (loops.Count == 0)
+        {
+            // nothing to ingest: the page and the API serve what the store holds until the stop
+            loops.Add(WaitForStopAsync(stoppingToken));
+        }
+
         await Task.WhenAll(loops);
         try
         {
@@ -57,6 +63,18 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
         catch (StoreException ex)
         {
             LogWriterFailed(logger, ex.Message);
+        }
+    }
+
+    private static async Task WaitForStopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // the stop
         }
     }
 

@@ -85,10 +85,17 @@ internal static partial class ServeApi
                 return Results.Problem("expected {namespace, policy, rule?, decision: approved|rejected|cleared, note?, actor?}", statusCode: 400);
             }
 
+            // a typo must not be stored as a decision nobody can see: only policies the store suggests now are decided on
+            var suggested = (await LoadAsync(context, ct)).Suggestion.Policies;
+            if (!suggested.Any(p => p.Namespace == body.Namespace && p.Name == body.Policy))
+            {
+                return Results.Problem($"no suggested policy {body.Namespace}/{body.Policy} (see /api/review for the names)", statusCode: 404);
+            }
+
             var actor = string.IsNullOrWhiteSpace(body.Actor) ? "token holder" : body.Actor.Trim();
             var id = await ReadAsync(context, () => ReviewStore.Append(context.ReadStore.Connection, body.Namespace, body.Policy, body.Rule ?? "", body.RuleText,
                 body.Decision, body.Note ?? "", actor, context.Time.GetUtcNow()), ct);
-            LogDecision(logger, body.Decision, body.Namespace, body.Policy, body.Rule ?? "", actor);
+            LogDecision(logger, body.Decision, body.Namespace, body.Policy, string.IsNullOrEmpty(body.Rule) ? "(whole policy)" : "rule " + body.Rule, actor);
             return Results.Json(new { id });
         });
         app.MapPost("/api/export", async (CancellationToken ct) =>

@@ -36,6 +36,21 @@ public sealed class FoundationTests
     }
 
     [Fact]
+    public async Task The_demo_refuses_db_so_it_never_recreates_a_real_store()
+    {
+        var dir = CliRunner.TempDir();
+        var real = Path.Combine(dir, "real.duckdb");
+        File.WriteAllText(real, "not a demo");
+
+        var (exit, _, error) = await CliRunner.RunAsync("demo", "--db", real);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--db is not used", error, StringComparison.Ordinal);
+        Assert.Contains("--demo-db", error, StringComparison.Ordinal);
+        Assert.Equal("not a demo", File.ReadAllText(real));
+    }
+
+    [Fact]
     public async Task The_demo_imports_the_bundled_captures_and_edges_json_has_the_documented_shape()
     {
         var dir = CliRunner.TempDir();

@@ -60,6 +60,13 @@ public sealed partial class ServeApiTests
                 Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
             }
 
+            // a misspelt policy is refused, not stored as a decision no page shows
+            using (var unknown = await http.PostAsJsonAsync("/api/decisions", new { @namespace = "shop", policy = "frontnd", decision = "approved" }))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+                Assert.Contains("no suggested policy shop/frontnd", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
             var metrics = await http.GetStringAsync("/metrics");
             Assert.Contains("# TYPE inference_db_size_bytes gauge", metrics, StringComparison.Ordinal);
             Assert.Contains("inference_flows_read_total{source=\"week\"}", metrics, StringComparison.Ordinal);
