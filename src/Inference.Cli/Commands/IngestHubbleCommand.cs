@@ -48,7 +48,7 @@ internal static class IngestHubbleCommand
 
             var options = new IngestOptions
             {
-                Source = relayAddress is not null ? "hubble-relay:" + relayAddress : "hubble-file:" + (filePath == "-" ? "stdin" : Path.GetFullPath(filePath!)),
+                Source = relayAddress is not null ? IngestOptions.RelaySource(relayAddress) : "hubble-file:" + (filePath == "-" ? "stdin" : Path.GetFullPath(filePath!)),
                 SourceKind = relayAddress is not null ? "hubble-relay" : "hubble-file",
                 Address = relayAddress ?? filePath,
                 Connections = new ConnectionOptions { Window = Duration(parseResult.GetValue(window)!, "--connection-window") },

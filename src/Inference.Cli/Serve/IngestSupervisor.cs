@@ -23,7 +23,7 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
         var loops = new List<Task>();
         foreach (var relay in context.Options.Relays)
         {
-            var state = context.AddIngester(RelaySourceName(relay), "hubble-relay");
+            var state = context.AddIngester(IngestOptions.RelaySource(relay.Address), "hubble-relay");
             loops.Add(Task.Run(() => SuperviseAsync(state, ct => RunRelayAsync(relay, writer, state, ct), stoppingToken), CancellationToken.None));
         }
 
@@ -80,7 +80,7 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
 
     private async Task RunRelayAsync(RelaySource relay, StoreWriter writer, IngesterState state, CancellationToken ct)
     {
-        var options = new IngestOptions { Source = RelaySourceName(relay), SourceKind = "hubble-relay", Address = relay.Address };
+        var options = new IngestOptions { Source = IngestOptions.RelaySource(relay.Address), SourceKind = "hubble-relay", Address = relay.Address };
         var relayOptions = new RelayOptions
         {
             Address = relay.Address,
@@ -98,9 +98,6 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
         state.Running(context.Time.GetUtcNow(), () => pipeline.FlowsRead, () => ingester.Retrying);
         await ingester.RunAsync(resume, ct);
     }
-
-    /// <summary>The store's name for a relay, as <c>inference ingest hubble --relay</c> names it, so both resume the same source.</summary>
-    public static string RelaySourceName(RelaySource relay) => "hubble-relay:" + relay.Address;
 
     private async Task SuperviseAsync(IngesterState state, Func<CancellationToken, Task> run, CancellationToken stoppingToken)
     {

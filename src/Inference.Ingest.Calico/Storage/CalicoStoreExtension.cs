@@ -34,7 +34,7 @@ public sealed class CalicoStoreExtension : IBatchExtension
         {
             foreach (var p in rows.Offsets)
             {
-                Execute(connection, transaction, """
+                StoreCommands.Execute(connection, transaction, """
                     INSERT INTO kafka_offsets VALUES ($1, $2, $3, $4, now())
                     ON CONFLICT (source, topic, partition) DO UPDATE SET
                       next_offset = greatest(kafka_offsets.next_offset, excluded.next_offset), updated_at = excluded.updated_at
@@ -55,7 +55,7 @@ public sealed class CalicoStoreExtension : IBatchExtension
         }
 
         // a stream with a bad message every so often has thousands a batch: appended, not inserted one statement each
-        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_dead_letters AS SELECT * FROM dead_letters LIMIT 0");
+        StoreCommands.EnsureStage(connection, transaction, "stage_dead_letters", "dead_letters");
         using (var appender = connection.CreateAppender("stage_dead_letters"))
         {
             foreach (var d in rows.DeadLetters)
@@ -65,7 +65,7 @@ public sealed class CalicoStoreExtension : IBatchExtension
             }
         }
 
-        Execute(connection, transaction, "INSERT INTO dead_letters SELECT * FROM stage_dead_letters ON CONFLICT DO NOTHING; DELETE FROM stage_dead_letters;");
+        StoreCommands.Execute(connection, transaction, "INSERT INTO dead_letters SELECT * FROM stage_dead_letters ON CONFLICT DO NOTHING; DELETE FROM stage_dead_letters;");
     }
 
     private static void WriteIntervals(DuckDBConnection connection, DuckDBTransaction transaction, CalicoBatchRows rows)
@@ -75,30 +75,26 @@ public sealed class CalicoStoreExtension : IBatchExtension
             return;
         }
 
-        // most rows are buckets the store has not seen (time moves on): appended as they are; the others replace their row
-        using (var appender = connection.CreateAppender("calico_intervals"))
-        {
-            foreach (var i in rows.Intervals.Where(i => i.IsNew))
-            {
-                appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
-            }
-        }
-
+        // most rows are buckets the store has not seen (time moves on): appended as they are; the others replace their row,
+        // and only then is the staging statement worth its cost
+        Append(connection, "calico_intervals", rows, rows.Intervals.Where(i => i.IsNew));
         if (rows.Intervals.All(i => i.IsNew))
         {
             return;
         }
 
-        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_calico_intervals AS SELECT * FROM calico_intervals LIMIT 0");
-        using (var appender = connection.CreateAppender("stage_calico_intervals"))
-        {
-            foreach (var i in rows.Intervals.Where(i => !i.IsNew))
-            {
-                appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
-            }
-        }
+        StoreCommands.EnsureStage(connection, transaction, "stage_calico_intervals", "calico_intervals");
+        Append(connection, "stage_calico_intervals", rows, rows.Intervals.Where(i => !i.IsNew));
+        StoreCommands.Execute(connection, transaction, "INSERT OR REPLACE INTO calico_intervals SELECT * FROM stage_calico_intervals; DELETE FROM stage_calico_intervals;");
+    }
 
-        Execute(connection, transaction, "INSERT OR REPLACE INTO calico_intervals SELECT * FROM stage_calico_intervals; DELETE FROM stage_calico_intervals;");
+    private static void Append(DuckDBConnection connection, string table, CalicoBatchRows rows, IEnumerable<IntervalRow> intervals)
+    {
+        using var appender = connection.CreateAppender(table);
+        foreach (var i in intervals)
+        {
+            appender.CreateRow().AppendValue(rows.Source).AppendValue(i.Edge).AppendValue(StoreTime.ToDateTime(i.BucketNs)).AppendValue(i.Counts.ToList()).EndRow();
+        }
     }
 
     private static void WritePolicies(DuckDBConnection connection, DuckDBTransaction transaction, CalicoBatchRows rows)
@@ -108,7 +104,7 @@ public sealed class CalicoStoreExtension : IBatchExtension
             return;
         }
 
-        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_calico_policies AS SELECT * FROM calico_edge_policies LIMIT 0");
+        StoreCommands.EnsureStage(connection, transaction, "stage_calico_policies", "calico_edge_policies");
         using (var appender = connection.CreateAppender("stage_calico_policies"))
         {
             foreach (var p in rows.Policies)
@@ -122,7 +118,7 @@ public sealed class CalicoStoreExtension : IBatchExtension
             }
         }
 
-        Execute(connection, transaction, """
+        StoreCommands.Execute(connection, transaction, """
             INSERT INTO calico_edge_policies SELECT * FROM stage_calico_policies
             ON CONFLICT (source, edge, direction, enforced_trace, pending_trace) DO UPDATE SET
               connections = calico_edge_policies.connections + excluded.connections,
@@ -131,18 +127,5 @@ public sealed class CalicoStoreExtension : IBatchExtension
               last_seen = greatest(calico_edge_policies.last_seen, excluded.last_seen);
             DELETE FROM stage_calico_policies;
             """);
-    }
-
-    private static void Execute(DuckDBConnection connection, DuckDBTransaction transaction, string sql, params object?[] values)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new DuckDBParameter { Value = value ?? DBNull.Value });
-        }
-
-        cmd.ExecuteNonQuery();
     }
 }

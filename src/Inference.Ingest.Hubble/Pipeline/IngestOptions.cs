@@ -8,6 +8,12 @@ public sealed record IngestOptions
     /// <summary>The source's name in the store (a relay address, a file path).</summary>
     public required string Source { get; init; }
 
+    /// <summary>
+    /// The store's name for a relay source: <c>ingest hubble --relay</c> and <c>serve</c> both use it, so either resumes
+    /// what the other stored.
+    /// </summary>
+    public static string RelaySource(string address) => "hubble-relay:" + address;
+
     /// <summary><c>hubble-relay</c> or <c>hubble-file</c>.</summary>
     public required string SourceKind { get; init; }
 

@@ -19,8 +19,9 @@ public enum RelayStopReason
 
 /// <summary>
 /// Follows <c>GetFlows</c> on Hubble Relay until stopped: a receive loop decodes messages as gRPC reads them into a
-/// bounded channel, a processing loop assembles connections and stores them. When the relay goes away it reconnects with backoff and resumes from
-/// the last flow seen minus a margin; duplicates are dropped by the tracker, holes are recorded as data gaps.
+/// bounded channel, a processing loop assembles connections and stores them. When the relay goes away it reconnects
+/// with backoff and resumes from the last flow seen minus a margin; duplicates are dropped by the tracker, holes are
+/// recorded as data gaps.
 /// </summary>
 public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipeline, ILogger logger, TimeProvider time)
 {

@@ -331,26 +331,9 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
         }
     }
 
-    private void Insert(DuckDBTransaction tx, string sql, params object?[] values)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        foreach (var value in values)
-        {
-            cmd.Parameters.Add(new DuckDBParameter { Value = value ?? DBNull.Value });
-        }
+    private void Insert(DuckDBTransaction tx, string sql, params object?[] values) => StoreCommands.Execute(connection, tx, sql, values);
 
-        cmd.ExecuteNonQuery();
-    }
-
-    private void Execute(DuckDBTransaction tx, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
-    }
+    private void Execute(DuckDBTransaction tx, string sql) => StoreCommands.Execute(connection, tx, sql);
 
     private void EnsureStaging()
     {

@@ -19,8 +19,7 @@ public sealed class NodeHoursExtension : IBatchExtension
         }
 
         // one appender and one upsert per batch: a statement per node and hour cost more than the whole batch's edges
-        // every batch: a rolled-back first batch takes the temp table with it
-        Execute(connection, transaction, "CREATE TEMP TABLE IF NOT EXISTS stage_node_hours AS SELECT * FROM node_hours LIMIT 0");
+        StoreCommands.EnsureStage(connection, transaction, "stage_node_hours", "node_hours");
         using (var appender = connection.CreateAppender("stage_node_hours"))
         {
             foreach (var hours in all)
@@ -32,18 +31,10 @@ public sealed class NodeHoursExtension : IBatchExtension
             }
         }
 
-        Execute(connection, transaction, """
+        StoreCommands.Execute(connection, transaction, """
             INSERT INTO node_hours SELECT source, node, hour, sum(flows) FROM stage_node_hours GROUP BY ALL
             ON CONFLICT (source, node, hour) DO UPDATE SET flows = node_hours.flows + excluded.flows;
             DELETE FROM stage_node_hours;
             """);
-    }
-
-    private static void Execute(DuckDBConnection connection, DuckDBTransaction transaction, string sql)
-    {
-        using var cmd = connection.CreateCommand();
-        cmd.Transaction = transaction;
-        cmd.CommandText = sql;
-        cmd.ExecuteNonQuery();
     }
 }
