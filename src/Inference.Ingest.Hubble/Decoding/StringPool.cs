@@ -39,6 +39,7 @@ internal sealed class StringPool(int capacity = 100_000)
 internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
 {
     public static readonly ByteKeyComparer Instance = new();
+    private static readonly ulong Seed = 14695981039346656037UL ^ (ulong)Random.Shared.NextInt64();
 
     public bool Equals(byte[]? x, byte[]? y) => x is null ? y is null : y is not null && x.AsSpan().SequenceEqual(y);
     public int GetHashCode(byte[] obj) => Hash(obj);
@@ -48,19 +49,32 @@ internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqu
 
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        // FNV-1a over 8-byte words: fast, and only needs to spread keys within one process
-        ulong h = 14695981039346656037UL;
+        // FNV-1a-style over 8-byte words in four independent lanes (an endpoint's bytes run to hundreds, and one
+        // multiply chain would wait on itself); only needs to spread keys within one process, seeded per process so
+        // flow contents cannot be crafted to collide
+        const ulong prime = 1099511628211UL;
+        ulong h0 = Seed, h1 = h0 ^ 1, h2 = h0 ^ 2, h3 = h0 ^ 3;
         var words = MemoryMarshal.Cast<byte, ulong>(bytes);
-        foreach (var w in words)
+        var i = 0;
+        for (; i + 4 <= words.Length; i += 4)
         {
-            h = (h ^ w) * 1099511628211UL;
+            h0 = (h0 ^ words[i]) * prime;
+            h1 = (h1 ^ words[i + 1]) * prime;
+            h2 = (h2 ^ words[i + 2]) * prime;
+            h3 = (h3 ^ words[i + 3]) * prime;
         }
 
-        for (var i = words.Length * 8; i < bytes.Length; i++)
+        for (; i < words.Length; i++)
         {
-            h = (h ^ bytes[i]) * 1099511628211UL;
+            h0 = (h0 ^ words[i]) * prime;
         }
 
+        for (var j = words.Length * 8; j < bytes.Length; j++)
+        {
+            h1 = (h1 ^ bytes[j]) * prime;
+        }
+
+        var h = (h0 ^ (h1 * 31) ^ (h2 * 961) ^ (h3 * 29791) ^ (ulong)bytes.Length) * prime;
         return (int)(h ^ (h >> 32));
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Threading.Channels;
 using Inference.Ingest.Hubble.Decoding;
@@ -121,12 +122,15 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
 
                 if (end > 0)
                 {
-                    // hand the complete lines to a decoder; keep the partial last line for the next read
-                    var chunk = buffer.AsSpan(0, end).ToArray();
+                    // hand the complete lines to a decoder in a pooled copy (a fresh 1 MiB array per chunk would be a
+                    // large-object allocation, and hundreds of them force full collections); keep the partial last line
+                    var length = end;
+                    var chunk = ArrayPool<byte>.Shared.Rent(length);
+                    buffer.AsSpan(0, length).CopyTo(chunk);
                     var firstLine = line + 1;
-                    line += chunk.AsSpan().Count((byte)'\n') + (read == 0 && chunk[^1] != '\n' ? 1 : 0);
+                    line += chunk.AsSpan(0, length).Count((byte)'\n') + (read == 0 && chunk[length - 1] != '\n' ? 1 : 0);
                     var lastLine = line;
-                    await ordered.WriteAsync(Task.Run(() => decoders.Decode(chunk, firstLine, lastLine, displayPath, KeepRawLines), cancellationToken), cancellationToken);
+                    await ordered.WriteAsync(Task.Run(() => decoders.Decode(chunk, length, firstLine, lastLine, displayPath, KeepRawLines), cancellationToken), cancellationToken);
                     Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
                     filled -= end;
                 }
@@ -171,13 +175,14 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
     {
         private readonly System.Collections.Concurrent.ConcurrentBag<HubbleJsonDecoder> _free = new(Enumerable.Range(0, size).Select(_ => new HubbleJsonDecoder()));
 
-        public DecodedChunk Decode(byte[] chunk, long firstLine, long lastLine, string displayPath, bool keepRaw)
+        /// <summary>Decodes the lines of a pooled chunk and returns the chunk to the pool (nothing decoded refers to it).</summary>
+        public DecodedChunk Decode(byte[] chunk, int length, long firstLine, long lastLine, string displayPath, bool keepRaw)
         {
             var decoder = _free.TryTake(out var d) ? d : new HubbleJsonDecoder();
             try
             {
-                var items = new List<DecodedItem>(chunk.Length / 512);
-                var rest = chunk.AsSpan();
+                var items = new List<DecodedItem>(length / 512);
+                var rest = chunk.AsSpan(0, length);
                 var lineNo = firstLine;
                 while (!rest.IsEmpty)
                 {
@@ -205,6 +210,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
             finally
             {
                 _free.Add(decoder);
+                ArrayPool<byte>.Shared.Return(chunk);
             }
         }
     }

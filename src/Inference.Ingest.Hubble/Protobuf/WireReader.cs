@@ -17,6 +17,34 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer)
 
     public ulong ReadVarint()
     {
+        // tags, lengths and most numbers in a flow fit in one or two bytes: read those without the general loop
+        var position = _position;
+        var buffer = _buffer;
+        if ((uint)position < (uint)buffer.Length)
+        {
+            uint b0 = buffer[position];
+            if (b0 < 0x80)
+            {
+                _position = position + 1;
+                return b0;
+            }
+
+            if ((uint)(position + 1) < (uint)buffer.Length)
+            {
+                uint b1 = buffer[position + 1];
+                if (b1 < 0x80)
+                {
+                    _position = position + 2;
+                    return (b0 & 0x7F) | (b1 << 7);
+                }
+            }
+        }
+
+        return ReadVarintSlow();
+    }
+
+    private ulong ReadVarintSlow()
+    {
         ulong result = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {

@@ -31,6 +31,7 @@ internal sealed class HubbleFileImportBenchmark(long? fileBytes = null) : IBench
             output.WriteLine($"   input: {flows:N0} flows, {Mb(size)}, {generator.Workloads} workloads, {generator.Edges} edges (generated in {S(watch.Elapsed)})");
 
             var oursDb = Path.Combine(dir, "ours.duckdb");
+            var gc = GcSnapshot.Take();
             var (summary, oursWall, oursCpu) = await TimeAsync(async () =>
             {
                 using var store = InferenceStore.Open(oursDb);
@@ -39,6 +40,7 @@ internal sealed class HubbleFileImportBenchmark(long? fileBytes = null) : IBench
             });
             output.WriteLine($"   ours:   wall {S(oursWall)}, cpu {S(oursCpu)}, {F(size / 1048576.0 / oursWall.TotalSeconds, "F0")} MB/s, {F(flows / oursWall.TotalSeconds, "N0")} flows/s; "
                 + $"{summary.FlowsRead:N0} flows read, {summary.Malformed} malformed, {summary.Connections:N0} connections, {StoredEdges(oursDb)}");
+            output.WriteLine($"   ours: {GcSnapshot.Take().Since(gc, flows)}");
 
             var duckDb = Path.Combine(dir, "duckdb.duckdb");
             var (duckRows, duckWall, duckCpu) = await TimeAsync(() => Task.FromResult(DuckDbGroupBy(duckDb, path)));
