@@ -155,6 +155,66 @@ public sealed class StoreTests : IDisposable
         Assert.Contains("ingest", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_resume_gets_the_latest_last_seen_of_every_recent_connection_from_packed_sets_and_older_rows()
+    {
+        var dns = new FiveTuple(L4Protocol.Udp, "10.0.0.1", 40000, "10.96.0.10", 53);
+        var api = new FiveTuple(L4Protocol.Tcp, "fd00::1", 41000, "fd00::2", 443);
+        var ping = new FiveTuple(L4Protocol.Icmp, "10.0.0.1", 0, "10.0.0.9", 8);
+        var hourNs = 20 * Hour;
+        using var store = InferenceStore.Open(DbPath);
+        // a store an older version wrote: one row per connection
+        using (var cmd = store.Connection.CreateCommand())
+        {
+            cmd.CommandText = "INSERT INTO recent_connections VALUES ('test', 'TCP', 'fd00::1', 41000, 'fd00::2', 443, $1)";
+            cmd.Parameters.Add(new DuckDB.NET.Data.DuckDBParameter(StoreTime.ToDateTime(hourNs + 5_000_000_000L)));
+            cmd.ExecuteNonQuery();
+        }
+
+        await using (var writer = new StoreWriter(store))
+        {
+            var first = new IngestBatch { Source = "test", SourceKind = "hubble-relay" };
+            first.RecentConnections.AddRange([(dns, hourNs + 1_000), (api, hourNs + 2_000_000_000L)]);
+            var second = new IngestBatch { Source = "test", SourceKind = "hubble-relay" };
+            second.RecentConnections.AddRange([(dns, hourNs + 9_000), (ping, hourNs + 3_000)]);
+            var other = new IngestBatch { Source = "other", SourceKind = "hubble-relay" };
+            other.RecentConnections.Add((ping, hourNs + 99_000));
+            await writer.WriteAsync(first, CancellationToken.None);
+            await writer.WriteAsync(second, CancellationToken.None);
+            await writer.WriteAsync(other, CancellationToken.None);
+            await writer.CompleteAsync();
+        }
+
+        var recent = store.Reads.Resume("test").RecentConnections.ToDictionary(r => r.Tuple, r => r.LastNs);
+        Assert.Equal(3, recent.Count);
+        Assert.Equal(hourNs + 9_000, recent[dns]);
+        Assert.Equal(hourNs + 5_000_000_000L, recent[api]);
+        Assert.Equal(hourNs + 3_000, recent[ping]);
+        using var rows = store.Connection.CreateCommand();
+        rows.CommandText = "SELECT count(*) FROM recent_connection_sets";
+        Assert.Equal(3L, Convert.ToInt64(rows.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Recent_connection_sets_older_than_the_resume_horizon_are_pruned()
+    {
+        var tuple = new FiveTuple(L4Protocol.Tcp, "10.0.0.1", 40000, "10.0.0.2", 7070);
+        using var store = InferenceStore.Open(DbPath);
+        await using (var writer = new StoreWriter(store))
+        {
+            var old = new IngestBatch { Source = "test", SourceKind = "hubble-relay" };
+            old.RecentConnections.Add((tuple, 10 * Hour));
+            var later = new IngestBatch { Source = "test", SourceKind = "hubble-relay", ResumeFromNs = 11 * Hour };
+            later.RecentConnections.Add((tuple with { SourcePort = 40001 }, 11 * Hour));
+            await writer.WriteAsync(old, CancellationToken.None);
+            await writer.WriteAsync(later, CancellationToken.None);
+            await writer.CompleteAsync();
+        }
+
+        var recent = Assert.Single(store.Reads.Resume("test").RecentConnections);
+        Assert.Equal(40001, recent.Tuple.SourcePort);
+    }
+
     private sealed class FailingExtension : IBatchExtension
     {
         public void Write(DuckDB.NET.Data.DuckDBConnection connection, DuckDB.NET.Data.DuckDBTransaction transaction, IngestBatch batch) =>

@@ -62,7 +62,7 @@ public sealed class ConnectionTracker
             _maxSeenNs = e.TimeNs;
         }
 
-        if (e.DedupeKey != UInt128.Zero && !_dedupe.Add(e.DedupeKey, e.TimeNs, _maxSeenNs))
+        if (e.DedupeKey != UInt128.Zero && !_dedupe.Add(e.DedupeKey, _maxSeenNs))
         {
             Duplicates++;
             return false;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -54,27 +55,36 @@ internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqu
         // flow contents cannot be crafted to collide
         const ulong prime = 1099511628211UL;
         ulong h0 = Seed, h1 = h0 ^ 1, h2 = h0 ^ 2, h3 = h0 ^ 3;
-        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        ref var p = ref MemoryMarshal.GetReference(bytes);
+        var n = bytes.Length;
         var i = 0;
-        for (; i + 4 <= words.Length; i += 4)
+        for (; i + 32 <= n; i += 32)
         {
-            h0 = (h0 ^ words[i]) * prime;
-            h1 = (h1 ^ words[i + 1]) * prime;
-            h2 = (h2 ^ words[i + 2]) * prime;
-            h3 = (h3 ^ words[i + 3]) * prime;
+            // unaligned word reads inside the bounds the loop checks: a span indexer per word cost a third more
+            h0 = (h0 ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i))) * prime;
+            h1 = (h1 ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i + 8))) * prime;
+            h2 = (h2 ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i + 16))) * prime;
+            h3 = (h3 ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i + 24))) * prime;
         }
 
-        for (; i < words.Length; i++)
+        for (; i + 8 <= n; i += 8)
         {
-            h0 = (h0 ^ words[i]) * prime;
+            h1 = (h1 ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i))) * prime;
         }
 
-        for (var j = words.Length * 8; j < bytes.Length; j++)
+        if (i < n)
         {
-            h1 = (h1 ^ bytes[j]) * prime;
+            // the last 1-7 bytes as one word
+            ulong tail = 0;
+            for (var shift = 0; i < n; i++, shift += 8)
+            {
+                tail |= (ulong)Unsafe.Add(ref p, i) << shift;
+            }
+
+            h2 = (h2 ^ tail) * prime;
         }
 
-        var h = (h0 ^ (h1 * 31) ^ (h2 * 961) ^ (h3 * 29791) ^ (ulong)bytes.Length) * prime;
+        var h = (h0 ^ (h1 * 31) ^ (h2 * 961) ^ (h3 * 29791) ^ (ulong)n) * prime;
         return (int)(h ^ (h >> 32));
     }
 }

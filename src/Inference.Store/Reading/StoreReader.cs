@@ -158,22 +158,43 @@ public sealed class StoreReader
             }
         }
 
-        var recent = new List<(FiveTuple, long)>();
+        // the latest last-seen per 5-tuple, from the packed sets and from rows an older version wrote one per connection
+        var latest = new Dictionary<FiveTuple, long>();
+        using (var cmd = _connection.CreateCommand())
+        {
+            cmd.CommandText = "SELECT tuples FROM recent_connection_sets WHERE source = $source";
+            cmd.Parameters.Add(new DuckDBParameter("source", source));
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                using var blob = reader.GetStream(0);
+                using var copy = new MemoryStream();
+                blob.CopyTo(copy);
+                Writing.RecentConnectionSets.Unpack(copy.GetBuffer().AsSpan(0, (int)copy.Length), latest);
+            }
+        }
+
         using (var cmd = _connection.CreateCommand())
         {
             cmd.CommandText = """
                 SELECT protocol, source_ip, source_port, destination_ip, destination_port, max(last_seen) FROM recent_connections WHERE source = $source
-                GROUP BY ALL ORDER BY ALL
+                GROUP BY ALL
                 """;
             cmd.Parameters.Add(new DuckDBParameter("source", source));
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
                 L4ProtocolNames.TryParse(reader.GetString(0), out var protocol);
-                recent.Add((new FiveTuple(protocol, reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4)), StoreTime.ToNs(reader.GetDateTime(5))));
+                var tuple = new FiveTuple(protocol, reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4));
+                var lastNs = StoreTime.ToNs(reader.GetDateTime(5));
+                if (!latest.TryGetValue(tuple, out var known) || known < lastNs)
+                {
+                    latest[tuple] = lastNs;
+                }
             }
         }
 
+        var recent = latest.Select(p => (p.Key, p.Value)).ToList();
         return new ResumeState(resume, last, recent);
     }
 

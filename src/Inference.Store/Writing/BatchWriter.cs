@@ -277,29 +277,18 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
 
         if (batch.RecentConnections.Count > 0)
         {
-            using (var appender = connection.CreateAppender("stage_recent"))
-            {
-                foreach (var (tuple, lastNs) in batch.RecentConnections)
-                {
-                    appender.CreateRow().AppendValue(batch.Source).AppendValue(tuple.Protocol.ToWire())
-                        .AppendValue(tuple.SourceIp).AppendValue(tuple.SourcePort).AppendValue(tuple.DestinationIp).AppendValue(tuple.DestinationPort)
-                        .AppendValue(StoreTime.ToDateTime(lastNs)).EndRow();
-                }
-            }
-
-            // appended, not upserted: a resume takes the latest last_seen per 5-tuple
-            Execute(tx, "INSERT INTO recent_connections SELECT * FROM stage_recent; DELETE FROM stage_recent;");
+            // one row per flush, not per connection: a busy stream closes tens of thousands of connections a second
+            var latest = batch.RecentConnections.Max(c => c.LastNs);
+            Insert(tx, "INSERT INTO recent_connection_sets VALUES ($1, $2, $3, $4)", batch.Source, StoreTime.ToDateTime(latest),
+                batch.RecentConnections.Count, RecentConnectionSets.Pack(batch.RecentConnections));
         }
 
         if (batch.ResumeFromNs is { } resume)
         {
-            // only the connections a resume could replay matter
-            using var prune = connection.CreateCommand();
-            prune.Transaction = tx;
-            prune.CommandText = "DELETE FROM recent_connections WHERE source = $source AND last_seen < $horizon";
-            prune.Parameters.Add(new DuckDBParameter("source", batch.Source));
-            prune.Parameters.Add(new DuckDBParameter("horizon", StoreTime.ToDateTime(resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds)));
-            prune.ExecuteNonQuery();
+            // only the connections a resume could replay matter (rows of the old per-connection table age out too)
+            var horizon = StoreTime.ToDateTime(resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds);
+            Insert(tx, "DELETE FROM recent_connection_sets WHERE source = $1 AND last_seen < $2", batch.Source, horizon);
+            Insert(tx, "DELETE FROM recent_connections WHERE source = $1 AND last_seen < $2", batch.Source, horizon);
         }
     }
 
@@ -348,7 +337,6 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
             CREATE TEMP TABLE IF NOT EXISTS stage_buckets AS SELECT * FROM edge_buckets LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_drop_reasons AS SELECT * FROM edge_drop_reasons LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_pods AS SELECT * FROM pods LIMIT 0;
-            CREATE TEMP TABLE IF NOT EXISTS stage_recent AS SELECT * FROM recent_connections LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_workloads AS SELECT * FROM workloads LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_dns AS SELECT * FROM dns_observations LIMIT 0;
             CREATE TEMP TABLE IF NOT EXISTS stage_http AS SELECT * FROM http_observations LIMIT 0;

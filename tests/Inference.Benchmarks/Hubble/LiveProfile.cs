@@ -24,15 +24,15 @@ internal static class LiveProfile
         output.WriteLine($"   {count:N0} messages in memory");
         for (var round = 0; round < 2; round++)
         {
-            var copy = Stage(messages, m => _ = m.ToArray());
+            // decoded straight from the message bytes, as the relay path decodes from gRPC's buffer
             var decoder = new HubbleProtoDecoder();
-            var decode = Stage(messages, m => decoder.Decode(m.ToArray()));
+            var (decode, decodeBytes) = Stage(messages, m => decoder.Decode(m.Span));
             var decoder2 = new HubbleProtoDecoder();
             var tracker = new ConnectionTracker();
             var closed = new List<Connection>();
-            var track = Stage(messages, m =>
+            var (track, trackBytes) = Stage(messages, m =>
             {
-                var r = decoder2.Decode(m.ToArray());
+                var r = decoder2.Decode(m.Span);
                 if (r.Kind == ResponseKind.Flow)
                 {
                     tracker.Add(r.Flow!, closed);
@@ -41,6 +41,7 @@ internal static class LiveProfile
             });
             var db = Path.Combine(dir, $"profile-{round}.duckdb");
             var cpu = ProcessCpu();
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             TimeSpan opened, accepted, queued, flushed;
             using (var store = Inference.Store.InferenceStore.Open(db))
             {
@@ -50,7 +51,7 @@ internal static class LiveProfile
                 var decoder3 = new HubbleProtoDecoder();
                 foreach (var m in messages)
                 {
-                    pipeline.Accept(decoder3.Decode(m.ToArray()));
+                    pipeline.Accept(decoder3.Decode(m.Span));
                     if (pipeline.FlushDue)
                     {
                         await pipeline.FlushAsync(final: false, CancellationToken.None);
@@ -65,8 +66,10 @@ internal static class LiveProfile
             }
 
             var all = ProcessCpu() - cpu;
+            var allBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             double Us(TimeSpan t) => t.TotalMicroseconds / count;
-            output.WriteLine($"   round {round} µs/flow cpu: copy {F(Us(copy))}, +decode {F(Us(decode - copy))}, +tracking {F(Us(track - decode))}, "
+            output.WriteLine($"   round {round} allocated B/flow: decode {decodeBytes / count}, +tracking {(trackBytes - decodeBytes) / count}, whole pipeline {allBytes / count}");
+            output.WriteLine($"   round {round} µs/flow cpu: decode {F(Us(decode))}, +tracking {F(Us(track - decode))}, "
                 + $"whole pipeline into DuckDB {F(Us(all))} [open {S(opened - cpu)}, accept loop {F(Us(accepted - opened))}, final flush {S(flushed - accepted)} (aggregate {S(queued - accepted)}), close {S(ProcessCpu() - flushed)}] (GC gen0/1/2 so far {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)})");
         }
     }
@@ -84,14 +87,15 @@ internal static class LiveProfile
         return list;
     }
 
-    private static TimeSpan Stage(List<ReadOnlyMemory<byte>> messages, Action<ReadOnlyMemory<byte>> action)
+    private static (TimeSpan Cpu, long Allocated) Stage(List<ReadOnlyMemory<byte>> messages, Action<ReadOnlyMemory<byte>> action)
     {
         var cpu = ProcessCpu();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         foreach (var m in messages)
         {
             action(m);
         }
 
-        return ProcessCpu() - cpu;
+        return (ProcessCpu() - cpu, GC.GetTotalAllocatedBytes(precise: true) - allocated);
     }
 }
