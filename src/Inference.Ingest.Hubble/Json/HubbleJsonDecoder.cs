@@ -17,8 +17,35 @@ public sealed class HubbleJsonDecoder
     private readonly StringPool _strings = new();
     private readonly EndpointCache _endpoints = new();
 
+    // the reader state just after an object value at each depth, and where in the line the current reader starts
+    private readonly JsonReaderState?[] _afterObject = new JsonReaderState?[4];
+    private int _readerOffset;
+    private bool _scanEndpoints = true;
+
     /// <summary>Decodes one line. Throws <see cref="HubbleDecodeException"/> saying what is wrong with it.</summary>
     public DecodedResponse Decode(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return Checked(line);
+        }
+        catch (HubbleDecodeException) when (_readerOffset != 0)
+        {
+            // the reader was restarted after a scanned endpoint, so its positions are off: read the line again the
+            // plain way, for an error that points at the right byte
+            _scanEndpoints = false;
+            try
+            {
+                return Checked(line);
+            }
+            finally
+            {
+                _scanEndpoints = true;
+            }
+        }
+    }
+
+    private DecodedResponse Checked(ReadOnlySpan<byte> line)
     {
         try
         {
@@ -36,6 +63,7 @@ public sealed class HubbleJsonDecoder
 
     private DecodedResponse DecodeLine(ReadOnlySpan<byte> line)
     {
+        _readerOffset = 0;
         var reader = new Utf8JsonReader(line);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -119,6 +147,7 @@ public sealed class HubbleJsonDecoder
 
     private FlowEvent DecodeBareFlow(ReadOnlySpan<byte> line)
     {
+        _readerOffset = 0;
         var reader = new Utf8JsonReader(line);
         reader.Read();
         return DecodeFlow(ref reader, line);
@@ -303,12 +332,36 @@ public sealed class HubbleJsonDecoder
         }
     }
 
+    /// <summary>
+    /// An endpoint is most of a flow's bytes and nearly always one seen before: its end is found by a structural scan
+    /// and the reader restarted after it, in the state a reader has after skipping an object at that depth (captured
+    /// the first time). The bytes then go to the cache, which parses (and so validates) only ones it has not seen.
+    /// </summary>
     private EndpointInfo ReadEndpoint(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
         Expect(ref reader, JsonTokenType.StartObject, "endpoint");
-        var start = (int)reader.TokenStartIndex;
+        var start = _readerOffset + (int)reader.TokenStartIndex;
+        var depth = reader.CurrentDepth;
+        if (_scanEndpoints && depth < _afterObject.Length && _afterObject[depth] is { } after)
+        {
+            var end = JsonObjectEnd.Find(json, start);
+            if (end > 0)
+            {
+                reader = new Utf8JsonReader(json[end..], isFinalBlock: true, after);
+                _readerOffset = end;
+                return _endpoints.GetOrAdd(json[start..end], ResolveEndpoint);
+            }
+
+            // not closed: the reader below says where it breaks
+        }
+
         reader.Skip();
-        return _endpoints.GetOrAdd(json[start..(int)reader.BytesConsumed], ResolveEndpoint);
+        if (depth < _afterObject.Length)
+        {
+            _afterObject[depth] = reader.CurrentState;
+        }
+
+        return _endpoints.GetOrAdd(json[start..(_readerOffset + (int)reader.BytesConsumed)], ResolveEndpoint);
     }
 
     private EndpointInfo ResolveEndpoint(byte[] raw)

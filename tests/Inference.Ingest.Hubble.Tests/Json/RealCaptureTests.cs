@@ -28,6 +28,52 @@ public sealed class RealCaptureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void A_decoder_that_has_seen_earlier_lines_decodes_each_line_as_a_fresh_one_does(string file)
+    {
+        // after its first endpoint, a decoder finds endpoints by a structural scan instead of the JSON reader
+        var warm = new HubbleJsonDecoder();
+        foreach (var line in File.ReadLines(Path.Combine(Samples, file)))
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+            var expected = new HubbleJsonDecoder().Decode(bytes).Flow!;
+            var actual = warm.Decode(bytes).Flow!;
+            Assert.Equal(
+                (expected.TimeNs, expected.Node, expected.SourceIp, expected.DestinationIp, expected.SourcePort, expected.DestinationPort, expected.Verdict, expected.IsReply, expected.DedupeKey),
+                (actual.TimeNs, actual.Node, actual.SourceIp, actual.DestinationIp, actual.SourcePort, actual.DestinationPort, actual.Verdict, actual.IsReply, actual.DedupeKey));
+            Assert.Equal(Describe(expected.Source), Describe(actual.Source));
+            Assert.Equal(Describe(expected.Destination), Describe(actual.Destination));
+            Assert.Equal(expected.Dns?.Query, actual.Dns?.Query);
+            Assert.Equal(expected.Http?.Path, actual.Http?.Path);
+        }
+    }
+
+    private static string Describe(Inference.Core.Connections.EndpointInfo e) =>
+        $"{e.Workload}|{e.Entity}|{e.PodName}|{e.Namespace}|{e.Quality}|{string.Join(',', e.AllLabels.Select(l => l.Key + "=" + l.Value))}|{string.Join(',', e.NamespaceLabels.Select(l => l.Key + "=" + l.Value))}";
+
+    [Theory]
+    [InlineData("""{"flow":{"time":"2026-11-20T10:00:00Z","source":{"ID":1,"labels":["k8s:app=a"}""", "JSON")]
+    [InlineData("""{"flow":{"time":"2026-11-20T10:00:00Z","source":{"ID":1,"labels":["k8s:app=a"}},"IP":{"source":"10.0.0.1","destination":"10.0.0.2"}},"time":"2026-11-20T10:00:00Z"}""", "JSON")]
+    [InlineData("""{"flow":{"time":"2026-11-20T10:00:00Z","source":{"ID":1,"namespace":"a" "pod_name":"b"},"IP":{"source":"10.0.0.1","destination":"10.0.0.2"}},"time":"2026-11-20T10:00:00Z"}""", "JSON")]
+    public void A_broken_endpoint_after_good_lines_is_still_reported(string broken, string reason)
+    {
+        var decoder = new HubbleJsonDecoder();
+        var good = File.ReadLines(Path.Combine(Samples, "basic-sample-400-tcp-flows.json")).Take(3).ToList();
+        foreach (var line in good)
+        {
+            decoder.Decode(System.Text.Encoding.UTF8.GetBytes(line));
+        }
+
+        var ex = Assert.Throws<HubbleDecodeException>(() => decoder.Decode(System.Text.Encoding.UTF8.GetBytes(broken)));
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+        // the same message a decoder that never scanned gives, positions included
+        var fresh = Assert.Throws<HubbleDecodeException>(() => new HubbleJsonDecoder().Decode(System.Text.Encoding.UTF8.GetBytes(broken)));
+        Assert.Equal(fresh.Message, ex.Message);
+        // and the decoder goes on with the next good line
+        Assert.Equal(ResponseKind.Flow, decoder.Decode(System.Text.Encoding.UTF8.GetBytes(good[0])).Kind);
+    }
+
     [Fact]
     public void A_pod_endpoint_resolves_to_its_deployment_with_stable_labels_and_namespace_labels()
     {
