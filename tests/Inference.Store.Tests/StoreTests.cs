@@ -196,7 +196,7 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Recent_connection_sets_older_than_the_resume_horizon_are_pruned()
+    public async Task Recent_connections_older_than_the_resume_horizon_are_pruned_or_never_stored()
     {
         var tuple = new FiveTuple(L4Protocol.Tcp, "10.0.0.1", 40000, "10.0.0.2", 7070);
         using var store = InferenceStore.Open(DbPath);
@@ -206,6 +206,8 @@ public sealed class StoreTests : IDisposable
             old.RecentConnections.Add((tuple, 10 * Hour));
             var later = new IngestBatch { Source = "test", SourceKind = "hubble-relay", ResumeFromNs = 11 * Hour };
             later.RecentConnections.Add((tuple with { SourcePort = 40001 }, 11 * Hour));
+            // closed in this batch, but long before where a resume would start: never stored
+            later.RecentConnections.Add((tuple with { SourcePort = 40002 }, 10 * Hour));
             await writer.WriteAsync(old, CancellationToken.None);
             await writer.WriteAsync(later, CancellationToken.None);
             await writer.CompleteAsync();

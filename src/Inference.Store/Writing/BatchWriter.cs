@@ -275,20 +275,22 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
         cmd.Parameters.Add(new DuckDBParameter("now", time.GetUtcNow().UtcDateTime));
         cmd.ExecuteNonQuery();
 
-        if (batch.RecentConnections.Count > 0)
+        // only the connections a resume could replay matter: from the resume point back by a margin to spare
+        long? horizonNs = batch.ResumeFromNs is { } resume ? resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds : null;
+        var recent = horizonNs is { } h ? batch.RecentConnections.Where(c => c.LastNs >= h).ToList() : batch.RecentConnections;
+        if (recent.Count > 0)
         {
             // one row per flush, not per connection: a busy stream closes tens of thousands of connections a second
-            var latest = batch.RecentConnections.Max(c => c.LastNs);
-            Insert(tx, "INSERT INTO recent_connection_sets VALUES ($1, $2, $3, $4)", batch.Source, StoreTime.ToDateTime(latest),
-                batch.RecentConnections.Count, RecentConnectionSets.Pack(batch.RecentConnections));
+            Insert(tx, "INSERT INTO recent_connection_sets VALUES ($1, $2, $3, $4)", batch.Source, StoreTime.ToDateTime(recent.Max(c => c.LastNs)),
+                recent.Count, RecentConnectionSets.Pack(recent));
         }
 
-        if (batch.ResumeFromNs is { } resume)
+        if (horizonNs is { } horizon)
         {
-            // only the connections a resume could replay matter (rows of the old per-connection table age out too)
-            var horizon = StoreTime.ToDateTime(resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds);
-            Insert(tx, "DELETE FROM recent_connection_sets WHERE source = $1 AND last_seen < $2", batch.Source, horizon);
-            Insert(tx, "DELETE FROM recent_connections WHERE source = $1 AND last_seen < $2", batch.Source, horizon);
+            // (rows of the old per-connection table age out too)
+            var before = StoreTime.ToDateTime(horizon);
+            Insert(tx, "DELETE FROM recent_connection_sets WHERE source = $1 AND last_seen < $2", batch.Source, before);
+            Insert(tx, "DELETE FROM recent_connections WHERE source = $1 AND last_seen < $2", batch.Source, before);
         }
     }
 
