@@ -166,7 +166,13 @@ public sealed class FlowPipeline
         _closed.Clear();
     }
 
-    private IngestBatch NewBatch() => new() { Source = _options.Source, SourceKind = _options.SourceKind, Address = _options.Address };
+    private IngestBatch NewBatch()
+    {
+        var batch = new IngestBatch { Source = _options.Source, SourceKind = _options.SourceKind, Address = _options.Address };
+        // sized like the last flush's: grown by doubling, a busy stream's list is rebuilt in large arrays every flush
+        batch.RecentConnections.EnsureCapacity(_batch?.RecentConnections.Count ?? 0);
+        return batch;
+    }
 
     private long Now() => (_time.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
 }

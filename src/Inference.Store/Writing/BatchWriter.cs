@@ -277,7 +277,9 @@ internal sealed class BatchWriter(DuckDBConnection connection, TimeProvider time
 
         // only the connections a resume could replay matter: from the resume point back by a margin to spare
         long? horizonNs = batch.ResumeFromNs is { } resume ? resume - (long)TimeSpan.FromMinutes(10).TotalNanoseconds : null;
-        var recent = horizonNs is { } h ? batch.RecentConnections.Where(c => c.LastNs >= h).ToList() : batch.RecentConnections;
+        var recent = horizonNs is { } h && batch.RecentConnections.Exists(c => c.LastNs < h)
+            ? batch.RecentConnections.FindAll(c => c.LastNs >= h)
+            : batch.RecentConnections;
         if (recent.Count > 0)
         {
             // one row per flush, not per connection: a busy stream closes tens of thousands of connections a second

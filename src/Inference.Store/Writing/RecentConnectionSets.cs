@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Inference.Core.Connections;
@@ -17,31 +16,43 @@ internal static class RecentConnectionSets
 
     public static byte[] Pack(IReadOnlyList<(FiveTuple Tuple, long LastNs)> connections)
     {
-        var buffer = new ArrayBufferWriter<byte>(1 + (connections.Count * 48));
-        buffer.GetSpan(1)[0] = Format;
-        buffer.Advance(1);
+        // sized exactly first: a busy flush packs megabytes, and one large array is cheaper for the collector than a
+        // growing buffer and its copy
+        var size = 1;
+        foreach (var (tuple, _) in connections)
+        {
+            size += Packable(tuple) is { } lengths ? 21 + lengths.Source + lengths.Destination : 0;
+        }
+
+        var blob = new byte[size];
+        blob[0] = Format;
+        var span = blob.AsSpan(1);
         foreach (var (tuple, lastNs) in connections)
         {
-            var sourceLength = Encoding.UTF8.GetByteCount(tuple.SourceIp);
-            var destinationLength = Encoding.UTF8.GetByteCount(tuple.DestinationIp);
-            if (sourceLength > ushort.MaxValue || destinationLength > ushort.MaxValue)
+            if (Packable(tuple) is not { } lengths)
             {
-                // not an address: such a flow never makes a connection worth resuming
                 continue;
             }
 
-            var span = buffer.GetSpan(21 + 4 + sourceLength + destinationLength);
             span[0] = (byte)tuple.Protocol;
             BinaryPrimitives.WriteInt32LittleEndian(span[1..], tuple.SourcePort);
             BinaryPrimitives.WriteInt32LittleEndian(span[5..], tuple.DestinationPort);
             BinaryPrimitives.WriteInt64LittleEndian(span[9..], lastNs);
             var at = 17;
-            at += WriteString(span[at..], tuple.SourceIp, sourceLength);
-            at += WriteString(span[at..], tuple.DestinationIp, destinationLength);
-            buffer.Advance(at);
+            at += WriteString(span[at..], tuple.SourceIp, lengths.Source);
+            at += WriteString(span[at..], tuple.DestinationIp, lengths.Destination);
+            span = span[at..];
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return blob;
+    }
+
+    /// <summary>The UTF-8 lengths of both addresses, or null for one no length prefix holds (not an address: never worth resuming).</summary>
+    private static (int Source, int Destination)? Packable(FiveTuple tuple)
+    {
+        var source = Encoding.UTF8.GetByteCount(tuple.SourceIp);
+        var destination = Encoding.UTF8.GetByteCount(tuple.DestinationIp);
+        return source > ushort.MaxValue || destination > ushort.MaxValue ? null : (source, destination);
     }
 
     /// <summary>Adds each packed connection to <paramref name="latest"/>, keeping the latest last-seen per 5-tuple.</summary>
