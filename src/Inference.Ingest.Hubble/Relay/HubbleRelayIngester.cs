@@ -26,8 +26,14 @@ public enum RelayStopReason
 public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipeline, ILogger logger, TimeProvider time)
 {
     private const int BatchHint = 256;
+
+    // messages cross to the processing loop in arrays of up to this many: one channel operation each, not one per flow
+    private const int HandOver = 128;
     private static readonly TimeSpan DrainPause = TimeSpan.FromMilliseconds(2);
     private readonly HubbleProtoDecoder _decoder = new();
+
+    // received but not yet handed over when the receive loop ended: processed after the channel is drained
+    private List<RelayMessage>? _unsent;
 
     public int Connects { get; private set; }
 
@@ -47,7 +53,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         using var durationCts = options.Duration is { } d ? new CancellationTokenSource(d, time) : new CancellationTokenSource();
         using var idleCts = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, durationCts.Token, idleCts.Token);
-        var messages = Channel.CreateBounded<RelayMessage>(new BoundedChannelOptions(options.ReceiveBuffer) { SingleReader = true, SingleWriter = true });
+        var messages = Channel.CreateBounded<List<RelayMessage>>(new BoundedChannelOptions(Math.Max(1, options.ReceiveBuffer / HandOver)) { SingleReader = true, SingleWriter = true });
         pipeline.Resume(resume);
 
         var receive = Task.Run(() => ReceiveLoopAsync(messages.Writer, resume, stop.Token), CancellationToken.None);
@@ -76,11 +82,14 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
             failure = ex;
         }
 
-        // whatever was received before the stop is still stored
-        while (messages.Reader.TryRead(out var message))
+        // whatever was received before the stop is still stored, in the order it came
+        while (messages.Reader.TryRead(out var received))
         {
-            Process(message);
+            received.ForEach(Process);
         }
+
+        _unsent?.ForEach(Process);
+        _unsent = null;
 
         await pipeline.FlushAsync(final: true, CancellationToken.None);
         if (failure is not null)
@@ -91,7 +100,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         return durationCts.IsCancellationRequested ? RelayStopReason.Duration : idleCts.IsCancellationRequested ? RelayStopReason.IdleTimeout : RelayStopReason.Cancelled;
     }
 
-    private async Task ProcessLoopAsync(ChannelReader<RelayMessage> reader, CancellationTokenSource idle, CancellationToken cancellationToken)
+    private async Task ProcessLoopAsync(ChannelReader<List<RelayMessage>> reader, CancellationTokenSource idle, CancellationToken cancellationToken)
     {
         var lastFlow = time.GetTimestamp();
         var flowsAtCheck = pipeline.FlowsRead;
@@ -109,10 +118,14 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 }
 
                 var drained = 0;
-                while (reader.TryRead(out var message))
+                while (reader.TryRead(out var received))
                 {
-                    Process(message);
-                    drained++;
+                    foreach (var message in received)
+                    {
+                        Process(message);
+                    }
+
+                    drained += received.Count;
                     if (pipeline.FlushDue)
                     {
                         await pipeline.FlushAsync(final: false, cancellationToken);
@@ -184,8 +197,9 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
 
     private static DateTimeOffset Writing(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 
-    private async Task ReceiveLoopAsync(ChannelWriter<RelayMessage> writer, ResumeStateView resume, CancellationToken cancellationToken)
+    private async Task ReceiveLoopAsync(ChannelWriter<List<RelayMessage>> writer, ResumeStateView resume, CancellationToken cancellationToken)
     {
+        var batch = new List<RelayMessage>(HandOver);
         var backoff = options.InitialBackoff;
         var marginNs = (long)options.ResumeMargin.TotalNanoseconds;
         try
@@ -213,17 +227,41 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 {
                     using var call = invoker.AsyncServerStreamingCall(method, null, new CallOptions(cancellationToken: cancellationToken), request);
                     var streaming = false;
-                    while (await call.ResponseStream.MoveNext(cancellationToken))
+                    while (true)
                     {
+                        var next = call.ResponseStream.MoveNext(cancellationToken);
+                        if (!next.IsCompleted && batch.Count > 0)
+                        {
+                            // nothing more is buffered: hand over what came rather than wait with it
+                            await writer.WriteAsync(batch, cancellationToken);
+                            batch = new List<RelayMessage>(HandOver);
+                        }
+
+                        if (!await next)
+                        {
+                            break;
+                        }
+
                         if (!streaming)
                         {
                             streaming = true;
                             _retrying = null;
                         }
 
-                        await writer.WriteAsync(call.ResponseStream.Current, cancellationToken);
+                        batch.Add(call.ResponseStream.Current);
                         MessagesReceived++;
                         backoff = options.InitialBackoff;
+                        if (batch.Count == HandOver)
+                        {
+                            await writer.WriteAsync(batch, cancellationToken);
+                            batch = new List<RelayMessage>(HandOver);
+                        }
+                    }
+
+                    if (batch.Count > 0)
+                    {
+                        await writer.WriteAsync(batch, cancellationToken);
+                        batch = new List<RelayMessage>(HandOver);
                     }
 
                     reason = "the stream ended";
@@ -240,6 +278,13 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                 {
                     // Grpc.Net.Client reports our own stop as StatusCode.Cancelled: the normal end of a follow stream
                     return;
+                }
+
+                if (batch.Count > 0)
+                {
+                    // what came before the break is processed now, not after the backoff
+                    await writer.WriteAsync(batch, cancellationToken);
+                    batch = new List<RelayMessage>(HandOver);
                 }
 
                 LastError = reason;
@@ -259,6 +304,8 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
         }
         finally
         {
+            // a stop can come between receiving and handing over: those messages are still processed
+            _unsent = batch.Count > 0 ? batch : null;
             writer.TryComplete();
         }
     }
