@@ -34,6 +34,9 @@ internal sealed class ProtoEnumNames<TEnum>
     public string Name(int number) =>
         _names.TryGetValue(number, out var name) ? name : number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The proto name; an unknown number gets the name of the enum's zero value (<c>UNKNOWN_...</c>).</summary>
+    public string NameOrUnknown(int number) => _names.TryGetValue(number, out var name) ? name : _names[0];
+
     /// <summary>The number of an ASCII proto name (as jsonpb prints it, in any case); 0 when unknown.</summary>
     public int Number(ReadOnlySpan<byte> name)
     {
@@ -60,25 +63,12 @@ internal static class DropReasons
 
 internal static class LostSources
 {
-    public static string Name(int code) => code switch
-    {
-        1 => "PERF_EVENT_RING_BUFFER",
-        2 => "OBSERVER_EVENTS_QUEUE",
-        3 => "HUBBLE_RING_BUFFER",
-        _ => "UNKNOWN_LOST_EVENT_SOURCE",
-    };
+    public static string Name(int code) => ProtoEnumNames<Cilium.Flow.LostEventSource>.Instance.NameOrUnknown(code);
 }
 
 internal static class NodeStates
 {
-    public static string Name(int code) => code switch
-    {
-        1 => "NODE_CONNECTED",
-        2 => "NODE_UNAVAILABLE",
-        3 => "NODE_GONE",
-        4 => "NODE_ERROR",
-        _ => "UNKNOWN_NODE_STATE",
-    };
+    public static string Name(int code) => ProtoEnumNames<Cilium.Relay.NodeState>.Instance.NameOrUnknown(code);
 }
 
 internal static class ObservationPoints

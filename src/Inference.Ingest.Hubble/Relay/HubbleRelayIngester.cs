@@ -233,8 +233,7 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                         if (!next.IsCompleted && batch.Count > 0)
                         {
                             // nothing more is buffered: hand over what came rather than wait with it
-                            await writer.WriteAsync(batch, cancellationToken);
-                            batch = new List<RelayMessage>(HandOver);
+                            batch = await HandOverAsync(writer, batch, cancellationToken);
                         }
 
                         if (!await next)
@@ -253,15 +252,8 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                         backoff = options.InitialBackoff;
                         if (batch.Count == HandOver)
                         {
-                            await writer.WriteAsync(batch, cancellationToken);
-                            batch = new List<RelayMessage>(HandOver);
+                            batch = await HandOverAsync(writer, batch, cancellationToken);
                         }
-                    }
-
-                    if (batch.Count > 0)
-                    {
-                        await writer.WriteAsync(batch, cancellationToken);
-                        batch = new List<RelayMessage>(HandOver);
                     }
 
                     reason = "the stream ended";
@@ -282,9 +274,8 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
 
                 if (batch.Count > 0)
                 {
-                    // what came before the break is processed now, not after the backoff
-                    await writer.WriteAsync(batch, cancellationToken);
-                    batch = new List<RelayMessage>(HandOver);
+                    // what came before the stream ended or broke is processed now, not after the backoff
+                    batch = await HandOverAsync(writer, batch, cancellationToken);
                 }
 
                 LastError = reason;
@@ -308,6 +299,16 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
             _unsent = batch.Count > 0 ? batch : null;
             writer.TryComplete();
         }
+    }
+
+    /// <summary>
+    /// Hands a filled array to the processing loop and returns an empty one. If the write is cancelled, the caller still
+    /// holds the filled array, which a stop then processes.
+    /// </summary>
+    private static async Task<List<RelayMessage>> HandOverAsync(ChannelWriter<List<RelayMessage>> writer, List<RelayMessage> batch, CancellationToken cancellationToken)
+    {
+        await writer.WriteAsync(batch, cancellationToken);
+        return new List<RelayMessage>(HandOver);
     }
 
     private Cilium.Observer.GetFlowsRequest BuildRequest(long? sinceNs)

@@ -170,7 +170,7 @@ public sealed class StoreReader
                 using var blob = reader.GetStream(0);
                 using var copy = new MemoryStream();
                 blob.CopyTo(copy);
-                Writing.RecentConnectionSets.Unpack(copy.GetBuffer().AsSpan(0, (int)copy.Length), latest);
+                RecentConnectionSets.Unpack(copy.GetBuffer().AsSpan(0, (int)copy.Length), latest);
             }
         }
 
@@ -185,12 +185,8 @@ public sealed class StoreReader
             while (reader.Read())
             {
                 L4ProtocolNames.TryParse(reader.GetString(0), out var protocol);
-                var tuple = new FiveTuple(protocol, reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4));
-                var lastNs = StoreTime.ToNs(reader.GetDateTime(5));
-                if (!latest.TryGetValue(tuple, out var known) || known < lastNs)
-                {
-                    latest[tuple] = lastNs;
-                }
+                RecentConnectionSets.KeepLatest(latest, new FiveTuple(protocol, reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetInt32(4)),
+                    StoreTime.ToNs(reader.GetDateTime(5)));
             }
         }
 

@@ -78,11 +78,16 @@ internal static class RecentConnectionSets
             rest = rest[17..];
             var sourceIp = ReadString(ref rest);
             var destinationIp = ReadString(ref rest);
-            var tuple = new FiveTuple(protocol, sourceIp, sourcePort, destinationIp, destinationPort);
-            if (!latest.TryGetValue(tuple, out var known) || known < lastNs)
-            {
-                latest[tuple] = lastNs;
-            }
+            KeepLatest(latest, new FiveTuple(protocol, sourceIp, sourcePort, destinationIp, destinationPort), lastNs);
+        }
+    }
+
+    /// <summary>Records <paramref name="lastNs"/> for the 5-tuple unless a later last-seen is already known.</summary>
+    public static void KeepLatest(Dictionary<FiveTuple, long> latest, FiveTuple tuple, long lastNs)
+    {
+        if (!latest.TryGetValue(tuple, out var known) || known < lastNs)
+        {
+            latest[tuple] = lastNs;
         }
     }
 

@@ -16,6 +16,20 @@ public sealed class EnumNamesTests
         Assert.Equal(name, DropReasons.Name(code));
 
     [Theory]
+    [InlineData(3, "HUBBLE_RING_BUFFER")]
+    [InlineData(1, "PERF_EVENT_RING_BUFFER")]
+    [InlineData(99, "UNKNOWN_LOST_EVENT_SOURCE")]
+    public void Lost_event_sources_get_their_proto_names_and_unknown_ones_the_unknown_name(int code, string name) =>
+        Assert.Equal(name, LostSources.Name(code));
+
+    [Theory]
+    [InlineData(2, "NODE_UNAVAILABLE")]
+    [InlineData(4, "NODE_ERROR")]
+    [InlineData(7, "UNKNOWN_NODE_STATE")]
+    public void Node_states_get_their_proto_names_and_unknown_ones_the_unknown_name(int code, string name) =>
+        Assert.Equal(name, NodeStates.Name(code));
+
+    [Theory]
     [InlineData("TO_ENDPOINT", 101)]
     [InlineData("FROM_ENDPOINT", 5)]
     [InlineData("TO_STACK", 3)]
