@@ -26,6 +26,9 @@ public sealed class FlowPipeline
     private long _rawKept;
     private readonly Dictionary<(string Node, DateTimeOffset Hour), long> _nodeHours = [];
 
+    // a resume starts its margin (30 s by default) before the resume point; connections then join within the window and lateness
+    private static readonly TimeSpan ResumeSlack = TimeSpan.FromMinutes(2);
+
     public FlowPipeline(IngestOptions options, StoreWriter writer, TimeProvider time)
     {
         _options = options;
@@ -115,8 +118,7 @@ public sealed class FlowPipeline
         _batch.Ignored = _tracker.Ignored - _ignoredReported;
         _duplicatesReported = _tracker.Duplicates;
         _ignoredReported = _tracker.Ignored;
-        // a later run resumes before the oldest connection still open, so none of its events are missed
-        _batch.ResumeFromNs = _tracker.OldestOpenNs ?? (_tracker.MaxSeenNs == 0 ? null : _tracker.MaxSeenNs);
+        _batch.ResumeFromNs = ResumePoint();
         _lastFlush = _time.GetTimestamp();
         if (_nodeHours.Count > 0)
         {
@@ -151,8 +153,8 @@ public sealed class FlowPipeline
             return;
         }
 
-        // what a resume (last flow minus its margin) can replay: the window, the lateness and the margin back, with room to spare
-        var recentHorizon = _tracker.MaxSeenNs - (long)TimeSpan.FromMinutes(2).TotalNanoseconds;
+        // what a resume can replay: the resume point's reach, then its margin, the window and the lateness with room to spare
+        var recentHorizon = _tracker.MaxSeenNs - (long)(_options.ResumeReach + ResumeSlack).TotalNanoseconds;
         foreach (var connection in _closed)
         {
             _aggregator.Add(connection);
@@ -164,6 +166,22 @@ public sealed class FlowPipeline
         }
 
         _closed.Clear();
+    }
+
+    /// <summary>
+    /// Where a later run resumes so none of the events of a connection still open are missed: before the oldest one, but
+    /// never further back than <see cref="IngestOptions.ResumeReach"/> from the newest flow, so the connections stored
+    /// since (the recent sets, kept from that far back) cover everything a replay sends again.
+    /// </summary>
+    private long? ResumePoint()
+    {
+        if (_tracker.MaxSeenNs == 0)
+        {
+            return null;
+        }
+
+        var reach = _tracker.MaxSeenNs - (long)_options.ResumeReach.TotalNanoseconds;
+        return _tracker.OldestOpenNs is { } oldest ? Math.Max(oldest, reach) : _tracker.MaxSeenNs;
     }
 
     private IngestBatch NewBatch()

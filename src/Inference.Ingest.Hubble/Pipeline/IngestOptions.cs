@@ -29,6 +29,14 @@ public sealed record IngestOptions
     /// <summary>... or as soon as this many edge buckets are pending.</summary>
     public int FlushBuckets { get; init; } = 20_000;
 
+    /// <summary>
+    /// How far before the newest flow a restart after a crash replays at most. The resume point is the first event of
+    /// the oldest connection still open, capped at this: a keep-alive connection can stay open for days, and replaying
+    /// from its start would re-read hours the store already holds. Such a connection is then counted from the replay,
+    /// once, with a later first-seen time.
+    /// </summary>
+    public TimeSpan ResumeReach { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Raw flow lines kept in <c>raw_flows</c> for debugging, at most this many per run (file import only; 0 keeps none).</summary>
     public int KeepRaw { get; init; }
 }

@@ -179,21 +179,22 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
             RelayLog.LostEvents(logger, response.Lost!.Count, response.Lost.Node, response.Lost.LostSource);
         }
 
-        if (response.Kind == ResponseKind.Flow && _awaitingFirstFlowAfter is { } after)
+        if (response.Kind == ResponseKind.Flow && _awaitingFirstFlowAfter is var (after, when))
         {
+            // the resume asked for flows from before the last one seen: a relay still holding it sends it (or earlier) first
             _awaitingFirstFlowAfter = null;
             var windowNs = (long)TimeSpan.FromSeconds(30).TotalNanoseconds;
             if (response.Flow!.TimeNs > after + windowNs)
             {
-                RelayLog.Gap(logger, Writing(after), Writing(response.Flow.TimeNs));
-                pipeline.ReportGap(null, after, response.Flow.TimeNs, "after a reconnect the relay returned no flows for this time; its ring buffer may no longer have held them");
+                RelayLog.Gap(logger, Writing(after), Writing(response.Flow.TimeNs), when);
+                pipeline.ReportGap(null, after, response.Flow.TimeNs, when + " the relay returned no flows for this time; its ring buffer may no longer have held them");
             }
         }
 
         pipeline.Accept(response);
     }
 
-    private long? _awaitingFirstFlowAfter;
+    private (long AfterNs, string When)? _awaitingFirstFlowAfter;
 
     private static DateTimeOffset Writing(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 
@@ -216,7 +217,12 @@ public sealed class HubbleRelayIngester(RelayOptions options, FlowPipeline pipel
                     : options.Since is { } s ? (s.UtcTicks - DateTime.UnixEpoch.Ticks) * 100 : null;
                 if (Connects > 0 && pipeline.LastFlowNs > 0)
                 {
-                    _awaitingFirstFlowAfter = pipeline.LastFlowNs;
+                    _awaitingFirstFlowAfter = (pipeline.LastFlowNs, "after a reconnect");
+                }
+                else if (Connects == 0 && resume.LastFlowNs is { } stored)
+                {
+                    // a restart (after a stop, a crash or a redeploy) can find the relay's buffer past what the last run stored
+                    _awaitingFirstFlowAfter = (stored, "between the last run and this one");
                 }
 
                 var request = BuildRequest(sinceNs);

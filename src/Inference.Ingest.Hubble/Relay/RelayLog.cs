@@ -16,8 +16,8 @@ internal static partial class RelayLog
     [LoggerMessage(1004, LogLevel.Warning, "Hubble lost {Count} events on {Node} ({Source}): the window has a hole there")]
     public static partial void LostEvents(ILogger logger, long count, string node, string source);
 
-    [LoggerMessage(1005, LogLevel.Warning, "No flows between {From} and {To} after reconnecting: if traffic flowed then, the relay's ring buffer no longer held it (recorded as a data gap)")]
-    public static partial void Gap(ILogger logger, DateTimeOffset from, DateTimeOffset to);
+    [LoggerMessage(1005, LogLevel.Warning, "No flows between {From} and {To} {When}: if traffic flowed then, the relay's ring buffer no longer held it (recorded as a data gap)")]
+    public static partial void Gap(ILogger logger, DateTimeOffset from, DateTimeOffset to, string when);
 
     [LoggerMessage(1006, LogLevel.Warning, "Skipping a GetFlows response that could not be decoded: {Reason}")]
     public static partial void Undecodable(ILogger logger, string reason);

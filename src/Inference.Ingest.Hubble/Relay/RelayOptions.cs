@@ -24,7 +24,10 @@ public sealed record RelayOptions
     /// <summary>Stop after this long without a flow.</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
-    /// <summary>A reconnect asks for flows from the last one stored minus this margin (relay ordering across nodes is best-effort).</summary>
+    /// <summary>
+    /// A reconnect asks for flows from the last one stored minus this margin (relay ordering across nodes is best-effort).
+    /// Keep it under a minute: a run remembers the connections it stored only that far before its resume point.
+    /// </summary>
     public TimeSpan ResumeMargin { get; init; } = TimeSpan.FromSeconds(30);
 
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
