@@ -8,8 +8,8 @@ namespace Inference.Core.Connections;
 internal sealed class DedupeSet(TimeSpan retention)
 {
     private readonly long _retentionNs = (long)retention.TotalNanoseconds;
-    private HashSet<UInt128> _current = [];
-    private HashSet<UInt128> _previous = [];
+    private HashSet<Key> _current = [];
+    private HashSet<Key> _previous = [];
     private long? _currentStartNs;
 
     /// <summary>True when the key is new (and is now remembered). <paramref name="nowNs"/> is the newest event time seen.</summary>
@@ -32,13 +32,28 @@ internal sealed class DedupeSet(TimeSpan retention)
             _currentStartNs = nowNs;
         }
 
-        if (_previous.Count > 0 && _previous.Contains(key))
+        if (_previous.Count > 0 && _previous.Contains(new Key(key)))
         {
             return false;
         }
 
-        return _current.Add(key);
+        return _current.Add(new Key(key));
     }
 
     public int Count => _current.Count + _previous.Count;
+
+    /// <summary>
+    /// A key hashed by two multiplies, seeded per process: the default hash of a 128-bit number costs several times that,
+    /// and file contents are untrusted (crafted uuids must not pile into one bucket).
+    /// </summary>
+    private readonly record struct Key(UInt128 Value)
+    {
+        private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
+
+        public override int GetHashCode()
+        {
+            var h = (((ulong)Value ^ Seed) * 0x9E3779B97F4A7C15UL) ^ (ulong)(Value >> 64);
+            return (int)((h * 0xC2B2AE3D27D4EB4FUL) >> 32);
+        }
+    }
 }

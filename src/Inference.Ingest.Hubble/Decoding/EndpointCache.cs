@@ -8,25 +8,19 @@ namespace Inference.Ingest.Hubble.Decoding;
 /// </summary>
 internal sealed class EndpointCache(int capacity = 50_000)
 {
-    private readonly Dictionary<byte[], EndpointInfo> _endpoints = new(ByteKeyComparer.Instance);
+    private readonly ByteKeyCache<EndpointInfo> _endpoints = new(capacity);
 
     /// <summary>The endpoint for these bytes; <paramref name="resolve"/> gets a copy of them only on a miss.</summary>
     public EndpointInfo GetOrAdd(ReadOnlySpan<byte> raw, Func<byte[], EndpointInfo> resolve)
     {
-        var lookup = _endpoints.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(raw, out var endpoint))
+        if (_endpoints.TryGet(raw, out var endpoint))
         {
             return endpoint;
         }
 
-        if (_endpoints.Count >= capacity)
-        {
-            _endpoints.Clear();
-        }
-
         var key = raw.ToArray();
         endpoint = resolve(key);
-        _endpoints[key] = endpoint;
+        _endpoints.Add(key, endpoint);
         return endpoint;
     }
 }

@@ -10,7 +10,7 @@ namespace Inference.Ingest.Hubble.Decoding;
 /// </summary>
 internal sealed class StringPool(int capacity = 100_000)
 {
-    private readonly Dictionary<byte[], string> _strings = new(ByteKeyComparer.Instance);
+    private readonly ByteKeyCache<string> _strings = new(capacity);
 
     public string Get(ReadOnlySpan<byte> utf8)
     {
@@ -19,19 +19,13 @@ internal sealed class StringPool(int capacity = 100_000)
             return "";
         }
 
-        var lookup = _strings.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (lookup.TryGetValue(utf8, out var s))
+        if (_strings.TryGet(utf8, out var s))
         {
             return s;
         }
 
-        if (_strings.Count >= capacity)
-        {
-            _strings.Clear();
-        }
-
         s = Encoding.UTF8.GetString(utf8);
-        _strings[utf8.ToArray()] = s;
+        _strings.Add(utf8.ToArray(), s);
         return s;
     }
 }

@@ -24,7 +24,7 @@ public sealed class FlowPipeline
     private long _duplicatesReported;
     private long _ignoredReported;
     private long _rawKept;
-    private readonly Dictionary<(string Node, DateTimeOffset Hour), long> _nodeHours = [];
+    private readonly NodeHourCounter _nodeHours = new();
 
     // a resume starts its margin (30 s by default) before the resume point; connections then join within the window and lateness
     private static readonly TimeSpan ResumeSlack = TimeSpan.FromMinutes(2);
@@ -73,7 +73,8 @@ public sealed class FlowPipeline
                     _batch.RawFlows.Add((flow.TimeNs, raw));
                 }
 
-                CountNodeHour(flow);
+                // an hour a node sent nothing is a blind spot coverage reports
+                _nodeHours.Count(flow.Node, flow.TimeNs);
                 _tracker.Add(flow, _closed);
                 Drain();
                 break;
@@ -120,10 +121,9 @@ public sealed class FlowPipeline
         _ignoredReported = _tracker.Ignored;
         _batch.ResumeFromNs = ResumePoint();
         _lastFlush = _time.GetTimestamp();
-        if (_nodeHours.Count > 0)
+        if (_nodeHours.Take() is { } hours)
         {
-            _batch.Extensions.Add(new NodeFlowHours(new Dictionary<(string, DateTimeOffset), long>(_nodeHours)));
-            _nodeHours.Clear();
+            _batch.Extensions.Add(hours);
         }
 
         if (_batch.IsEmpty)
@@ -135,15 +135,6 @@ public sealed class FlowPipeline
         _batch = NewBatch();
         // after a flush with no open connection, the write must be durable before we report done
         await _writer.WriteAsync(batch, cancellationToken);
-    }
-
-    /// <summary>Flows per node and clock hour: an hour a node sent nothing is a blind spot coverage reports.</summary>
-    private void CountNodeHour(Inference.Core.Connections.FlowEvent flow)
-    {
-        const long hourNs = 3_600_000_000_000L;
-        var hour = DateTimeOffset.UnixEpoch.AddTicks((flow.TimeNs - (flow.TimeNs % hourNs)) / 100);
-        var key = (flow.Node, hour);
-        _nodeHours[key] = _nodeHours.GetValueOrDefault(key) + 1;
     }
 
     private void Drain()

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Inference.Ingest.Hubble.Protobuf;
 
 /// <summary>A minimal protobuf wire-format reader over a span: tags, varints, length-delimited fields, skipping.</summary>
@@ -9,12 +11,14 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer)
     public bool IsAtEnd => _position >= _buffer.Length;
 
     /// <summary>Reads the next tag: field number and wire type.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public (int Field, int WireType) ReadTag()
     {
         var tag = ReadVarint();
         return ((int)(tag >> 3), (int)(tag & 7));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadVarint()
     {
         // tags, lengths and most numbers in a flow fit in one or two bytes: read those without the general loop
@@ -45,18 +49,22 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer)
 
     private ulong ReadVarintSlow()
     {
+        // timestamps, identities and endpoint IDs take three to five bytes: work in locals, not through the field
+        var buffer = _buffer;
+        var position = _position;
         ulong result = 0;
         for (var shift = 0; shift < 64; shift += 7)
         {
-            if (_position >= _buffer.Length)
+            if ((uint)position >= (uint)buffer.Length)
             {
                 throw new Decoding.HubbleDecodeException("truncated varint");
             }
 
-            var b = _buffer[_position++];
-            result |= (ulong)(b & 0x7F) << shift;
-            if ((b & 0x80) == 0)
+            ulong b = buffer[position++];
+            result |= (b & 0x7F) << shift;
+            if (b < 0x80)
             {
+                _position = position;
                 return result;
             }
         }
@@ -64,6 +72,7 @@ internal ref struct WireReader(ReadOnlySpan<byte> buffer)
         throw new Decoding.HubbleDecodeException("malformed varint");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> ReadBytes()
     {
         var length = ReadVarint();
