@@ -89,6 +89,7 @@ public sealed class InferenceStore : IDisposable
         var store = new InferenceStore(full, connection, time);
         // every ingest source reports per-node flow hours (coverage's silent-node check)
         store.AddBatchExtension(new NodeHoursExtension());
+        store.AddBatchExtension(new ImportedFilesExtension());
         return store;
     }
 

@@ -94,6 +94,15 @@ internal static class IngestHubbleCommand
                 }
             }
 
+            if (summary.AlreadyStored is { } stored)
+            {
+                // on stderr: a diagnostic, and scripts reading the summary line keep one line on stdout
+                await error.WriteLineAsync(
+                    $"{filePath}: its first {stored.Import.Lines} lines were already imported (as {stored.Import.Source}, " +
+                    $"{stored.Import.ImportedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}): " +
+                    (stored.MoreAfter ? "imported only what follows them" : "nothing new to import"));
+            }
+
             await output.WriteLineAsync(
                 $"{summary.Source}: {summary.FlowsRead} flows, {summary.Connections} connections, {summary.Duplicates} duplicate events dropped, " +
                 $"{summary.Malformed} malformed lines skipped, {summary.LostEvents} events lost by Hubble ({summary.StopReason}); store {store.Path}");

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Threading.Channels;
 using Inference.Ingest.Hubble.Decoding;
 using Inference.Ingest.Hubble.Json;
@@ -29,6 +30,12 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
 
     /// <summary>Raw lines are handed to the pipeline only when it keeps them (<c>--keep-raw</c>).</summary>
     public bool KeepRawLines { get; init; }
+
+    /// <summary>Lines an earlier import of the same content already stored: read (and hashed), not decoded.</summary>
+    public long SkipLines { get; init; }
+
+    /// <summary>The whole lines handed to the pipeline so far, from the start of the input: how many, their bytes and hash.</summary>
+    public ContentPrefix Accepted { get; private set; } = ContentPrefix.Empty;
 
     public static Stream Open(string path)
     {
@@ -68,6 +75,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                 }
 
                 Lines = chunk.LastLine;
+                Accepted = chunk.Prefix;
                 if (pipeline.FlushDue)
                 {
                     await pipeline.FlushAsync(final: false, cancellationToken);
@@ -95,6 +103,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
             var buffer = new byte[ChunkSize];
             var filled = 0;
             long line = 0;
+            var hashing = new ContentHashing();
             while (true)
             {
                 if (filled == buffer.Length)
@@ -104,7 +113,10 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                         // a line longer than any flow: report it and resynchronise at the next newline
                         line++;
                         var lineNo = line;
-                        await ordered.WriteAsync(Task.FromResult(new DecodedChunk([new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))], lineNo)), cancellationToken);
+                        // (not part of any stored prefix: a later import of the same content reads on from before it)
+                        List<DecodedItem> tooLong = lineNo <= SkipLines ? [] : [new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))];
+                        await ordered.WriteAsync(Task.FromResult(new DecodedChunk(tooLong, lineNo, hashing.Prefix)), cancellationToken);
+                        hashing.Stop();
                         filled = await SkipToNewlineAsync(input, buffer, cancellationToken);
                         continue;
                     }
@@ -130,7 +142,9 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                     var firstLine = line + 1;
                     line += chunk.AsSpan(0, length).Count((byte)'\n') + (read == 0 && chunk[length - 1] != '\n' ? 1 : 0);
                     var lastLine = line;
-                    await ordered.WriteAsync(Task.Run(() => decoders.Decode(chunk, length, firstLine, lastLine, displayPath, KeepRawLines), cancellationToken), cancellationToken);
+                    var prefix = hashing.Append(chunk.AsSpan(0, length), lastLine);
+                    var skip = SkipLines;
+                    await ordered.WriteAsync(Task.Run(() => decoders.Decode(chunk, length, (firstLine, lastLine, skip), prefix, displayPath, KeepRawLines), cancellationToken), cancellationToken);
                     Buffer.BlockCopy(buffer, end, buffer, 0, filled - end);
                     filled -= end;
                 }
@@ -168,7 +182,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
 
     private readonly record struct DecodedItem(DecodedResponse Response, string? Raw, MalformedLine? Error);
 
-    private sealed record DecodedChunk(List<DecodedItem> Items, long LastLine);
+    private sealed record DecodedChunk(List<DecodedItem> Items, long LastLine, ContentPrefix Prefix);
 
     /// <summary>Decoders cache endpoints and strings and are not thread-safe: each worker borrows its own.</summary>
     private sealed class DecoderPool(int size)
@@ -176,21 +190,21 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
         private readonly System.Collections.Concurrent.ConcurrentBag<HubbleJsonDecoder> _free = new(Enumerable.Range(0, size).Select(_ => new HubbleJsonDecoder()));
 
         /// <summary>Decodes the lines of a pooled chunk and returns the chunk to the pool (nothing decoded refers to it).</summary>
-        public DecodedChunk Decode(byte[] chunk, int length, long firstLine, long lastLine, string displayPath, bool keepRaw)
+        public DecodedChunk Decode(byte[] chunk, int length, (long First, long Last, long SkipThrough) lines, ContentPrefix prefix, string displayPath, bool keepRaw)
         {
             var decoder = _free.TryTake(out var d) ? d : new HubbleJsonDecoder();
             try
             {
                 var items = new List<DecodedItem>(length / 512);
                 var rest = chunk.AsSpan(0, length);
-                var lineNo = firstLine;
+                var lineNo = lines.First;
                 while (!rest.IsEmpty)
                 {
                     var newline = rest.IndexOf((byte)'\n');
                     var line = newline < 0 ? rest : rest[..newline];
                     rest = newline < 0 ? [] : rest[(newline + 1)..];
                     line = line.TrimEnd("\r "u8).TrimStart(" \t"u8);
-                    if (!line.IsEmpty)
+                    if (!line.IsEmpty && lineNo > lines.SkipThrough)
                     {
                         try
                         {
@@ -205,7 +219,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                     lineNo++;
                 }
 
-                return new DecodedChunk(items, lastLine);
+                return new DecodedChunk(items, lines.Last, prefix);
             }
             finally
             {

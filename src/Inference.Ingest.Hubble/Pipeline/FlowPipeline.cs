@@ -57,6 +57,9 @@ public sealed class FlowPipeline
         }
     }
 
+    /// <summary>Adds rows an extension of the store writes with the next batch, in its transaction.</summary>
+    public void Attach(object extension) => _batch.Extensions.Add(extension);
+
     public void Accept(in DecodedResponse response, string? raw = null)
     {
         switch (response.Kind)

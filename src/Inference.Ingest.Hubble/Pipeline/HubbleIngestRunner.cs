@@ -7,7 +7,11 @@ using Microsoft.Extensions.Logging;
 namespace Inference.Ingest.Hubble.Pipeline;
 
 /// <summary>What one ingest run did.</summary>
-public sealed record IngestSummary(string Source, long Lines, long Malformed, long FlowsRead, long Connections, long Duplicates, long LostEvents, string StopReason);
+public sealed record IngestSummary(string Source, long Lines, long Malformed, long FlowsRead, long Connections, long Duplicates, long LostEvents, string StopReason)
+{
+    /// <summary>File import: the first lines, which an earlier import of the same content already stored (not read again).</summary>
+    public StoredPrefix? AlreadyStored { get; init; }
+}
 
 /// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
 public static class HubbleIngestRunner
@@ -15,9 +19,19 @@ public static class HubbleIngestRunner
     public static async Task<IngestSummary> ImportFileAsync(InferenceStore store, string path, IngestOptions options,
         Action<MalformedLine> onMalformed, TimeProvider time, CancellationToken cancellationToken)
     {
+        // the same content imported again (a re-run, an interrupted import, a file that grew) would be counted twice:
+        // the lines an earlier import stored are skipped (stdin cannot be read twice, so it is not checked)
+        var stored = path == "-" ? null : await ImportedContent.FindAsync(path, store.Reads.ImportedFiles(), cancellationToken);
+        if (stored is { MoreAfter: false })
+        {
+            return new IngestSummary(options.Source, stored.Import.Lines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
+        }
+
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
-        var importer = new HubbleFileImporter(pipeline) { KeepRawLines = options.KeepRaw > 0 };
+        // connections earlier imports stored near their end: an export that overlaps one (or continues it) must not count them again
+        pipeline.Resume(new ResumeStateView(null, null, store.Reads.RecentConnectionsOfKind(options.SourceKind)));
+        var importer = new HubbleFileImporter(pipeline) { KeepRawLines = options.KeepRaw > 0, SkipLines = stored?.Import.Lines ?? 0 };
         var stopReason = "end of input";
         await using (var input = HubbleFileImporter.Open(path))
         {
@@ -32,10 +46,20 @@ public static class HubbleIngestRunner
             }
         }
 
+        var accepted = importer.Accepted;
+        if (accepted.Lines > importer.SkipLines)
+        {
+            // in the last batch's transaction: recorded exactly when what it describes is stored
+            pipeline.Attach(new ImportedFileRecord(options.Source, accepted.Bytes, accepted.Lines, accepted.HeadHash, accepted.Hash, time.GetUtcNow()));
+        }
+
         await pipeline.FlushAsync(final: true, CancellationToken.None);
         await writer.CompleteAsync();
         store.Checkpoint();
-        return new IngestSummary(options.Source, importer.Lines, importer.Malformed, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stopReason);
+        return new IngestSummary(options.Source, importer.Lines, importer.Malformed, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stopReason)
+        {
+            AlreadyStored = stored,
+        };
     }
 
     public static async Task<IngestSummary> FollowRelayAsync(InferenceStore store, RelayOptions relay, IngestOptions options,

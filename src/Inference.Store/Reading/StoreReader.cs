@@ -142,6 +142,49 @@ public sealed class StoreReader
         return new StoreStatus(Convert.ToInt32(version.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture), sources, lost, nodes, gaps);
     }
 
+    /// <summary>Every file import recorded, oldest first.</summary>
+    public IReadOnlyList<ImportedFileRecord> ImportedFiles()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT source, bytes, lines, head_hash, prefix_hash, imported_at FROM imported_files ORDER BY imported_at, source, bytes";
+        using var reader = cmd.ExecuteReader();
+        var result = new List<ImportedFileRecord>();
+        while (reader.Read())
+        {
+            result.Add(new ImportedFileRecord(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
+                StoreTime.ToOffset(StoreTime.ToNs(reader.GetDateTime(5)))));
+        }
+
+        return result;
+    }
+
+    /// <summary>The connections every source of <paramref name="kind"/> stored near its end (what a later import may send again).</summary>
+    public IReadOnlyList<(FiveTuple Tuple, long LastNs)> RecentConnectionsOfKind(string kind)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT source FROM sources WHERE kind = $kind ORDER BY source";
+        cmd.Parameters.Add(new DuckDBParameter("kind", kind));
+        var sources = new List<string>();
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                sources.Add(reader.GetString(0));
+            }
+        }
+
+        var latest = new Dictionary<FiveTuple, long>();
+        foreach (var source in sources)
+        {
+            foreach (var (tuple, lastNs) in Resume(source).RecentConnections)
+            {
+                RecentConnectionSets.KeepLatest(latest, tuple, lastNs);
+            }
+        }
+
+        return [.. latest.Select(p => (p.Key, p.Value))];
+    }
+
     /// <summary>Where <paramref name="source"/> stopped, and the connections it stored near there.</summary>
     public ResumeState Resume(string source)
     {

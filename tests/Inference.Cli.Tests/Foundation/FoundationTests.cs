@@ -149,6 +149,24 @@ public sealed class FoundationTests
         Assert.Equal(a.Out, b.Out);
     }
 
+    [Fact]
+    public async Task Running_the_same_import_again_says_so_and_stores_nothing_twice()
+    {
+        var dir = CliRunner.TempDir();
+        var db = Path.Combine(dir, "rerun.duckdb");
+        var sample = Path.Combine(AppContext.BaseDirectory, "Samples", "hubble", "basic-sample-400-tcp-flows.json");
+        await CliRunner.RunAsync("ingest", "hubble", "--file", sample, "--db", db);
+        var before = await CliRunner.RunAsync("edges", "-o", "json", "--db", db);
+
+        var (exit, output, error) = await CliRunner.RunAsync("ingest", "hubble", "--file", sample, "--db", db);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("its first 400 lines were already imported", error, StringComparison.Ordinal);
+        Assert.Contains("nothing new to import", error, StringComparison.Ordinal);
+        Assert.Contains(": 0 flows, 0 connections", output, StringComparison.Ordinal);
+        Assert.Equal(before.Out, (await CliRunner.RunAsync("edges", "-o", "json", "--db", db)).Out);
+    }
+
     [Theory]
     [InlineData("neither source", new[] { "ingest", "hubble" }, "exactly one of --relay")]
     [InlineData("bad duration", new[] { "ingest", "hubble", "--relay", "127.0.0.1:1", "--duration", "soon" }, "not a duration")]

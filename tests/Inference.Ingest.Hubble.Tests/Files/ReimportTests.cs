@@ -1,0 +1,153 @@
+using Inference.Ingest.Hubble.Files;
+using Inference.Ingest.Hubble.Pipeline;
+using Inference.Store;
+using Inference.Testing.Scenarios;
+
+namespace Inference.Ingest.Hubble.Tests.Files;
+
+/// <summary>
+/// Content imported again (a re-run, the rest of an interrupted import, a file that grew, an export overlapping the
+/// last one) is counted once: the edges are those of one import of everything.
+/// </summary>
+public sealed class ReimportTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static List<string> TwoDays() => [.. HubbleWeek.Render(HubbleWeek.Connections(days: 2)).Select(l => l.Json)];
+
+    private static async Task<IngestSummary> ImportAsync(InferenceStore store, string file, CancellationToken cancellationToken = default, Action<MalformedLine>? onMalformed = null) =>
+        await HubbleIngestRunner.ImportFileAsync(store, file, new IngestOptions { Source = "hubble-file:" + file, SourceKind = "hubble-file" },
+            onMalformed ?? (_ => { }), TimeProvider.System, cancellationToken);
+
+    private static IReadOnlyList<string> Lines(InferenceStore store) =>
+        [.. store.Reads.Edges().Select(e => $"{e.Edge} x{e.Connections} " + string.Join(',', e.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")))];
+
+    private async Task<IReadOnlyList<string>> OnceAsync(IEnumerable<string> lines)
+    {
+        var file = _dir.File($"once-{Guid.NewGuid():N}.json");
+        await File.WriteAllLinesAsync(file, lines);
+        using var store = InferenceStore.Open(_dir.File($"once-{Guid.NewGuid():N}.duckdb"));
+        await ImportAsync(store, file);
+        return Lines(store);
+    }
+
+    [Fact]
+    public async Task The_same_file_imported_twice_is_stored_once()
+    {
+        var lines = TwoDays();
+        var expected = await OnceAsync(lines);
+        var file = _dir.File("flows.json");
+        await File.WriteAllLinesAsync(file, lines);
+        using var store = InferenceStore.Open(_dir.File("twice.duckdb"));
+
+        var first = await ImportAsync(store, file);
+        // the same content under another name is the same content
+        var copy = _dir.File("copy-of-flows.json");
+        File.Copy(file, copy);
+        var second = await ImportAsync(store, copy);
+
+        Assert.Null(first.AlreadyStored);
+        Assert.NotNull(second.AlreadyStored);
+        Assert.False(second.AlreadyStored.MoreAfter);
+        Assert.Equal(lines.Count, second.AlreadyStored.Import.Lines);
+        Assert.Equal(0, second.FlowsRead);
+        Assert.Equal(expected, Lines(store));
+        Assert.Equal(first.FlowsRead, store.Reads.Status().Sources.Sum(s => s.FlowsRead));
+    }
+
+    [Fact]
+    public async Task A_file_that_grew_since_its_import_adds_only_what_follows()
+    {
+        var lines = TwoDays();
+        var expected = await OnceAsync(lines);
+        var file = _dir.File("growing.json");
+        using var store = InferenceStore.Open(_dir.File("growing.duckdb"));
+
+        // as `hubble observe -f > growing.json` leaves it: first a part (its last line not yet finished), then all of it
+        var cut = lines.Count / 3;
+        await File.WriteAllTextAsync(file, string.Join('\n', lines.Take(cut)) + "\n" + lines[cut][..(lines[cut].Length / 2)]);
+        var malformed = new List<MalformedLine>();
+        await ImportAsync(store, file, onMalformed: malformed.Add);
+        Assert.Single(malformed);
+        await File.WriteAllLinesAsync(file, lines);
+        var rest = await ImportAsync(store, file);
+
+        Assert.Equal(cut, rest.AlreadyStored?.Import.Lines);
+        Assert.True(rest.AlreadyStored!.MoreAfter);
+        Assert.Equal(lines.Count - cut, rest.FlowsRead);
+        Assert.Equal(expected, Lines(store));
+    }
+
+    [Fact]
+    public async Task An_interrupted_import_run_again_continues_where_it_stopped()
+    {
+        // a week: several 1 MiB chunks; a malformed line a third of the way in is where the user presses Ctrl-C
+        List<string> lines = [.. HubbleWeek.Render(HubbleWeek.Connections(days: 7)).Select(l => l.Json)];
+        Assert.True(lines.Sum(l => l.Length + 1) > 4 << 20, "the import must span several chunks");
+        var marker = lines.Count / 3;
+        lines[marker] = "{ not json";
+        var expected = await OnceAsync(lines);
+        var file = _dir.File("interrupted.json");
+        await File.WriteAllLinesAsync(file, lines);
+        using var store = InferenceStore.Open(_dir.File("interrupted.duckdb"));
+
+        using var ctrlC = new CancellationTokenSource();
+        var first = await ImportAsync(store, file, ctrlC.Token, _ => ctrlC.Cancel());
+        Assert.Equal("interrupted", first.StopReason);
+        Assert.InRange(first.Lines, marker + 1, lines.Count - 1);
+        var second = await ImportAsync(store, file);
+
+        Assert.Equal(first.Lines, second.AlreadyStored?.Import.Lines);
+        Assert.Equal("end of input", second.StopReason);
+        Assert.Equal(expected, Lines(store));
+    }
+
+    [Fact]
+    public async Task A_file_that_differs_after_its_first_lines_is_new_content()
+    {
+        var lines = TwoDays();
+        var file = _dir.File("a.json");
+        await File.WriteAllLinesAsync(file, lines);
+        using var store = InferenceStore.Open(_dir.File("differs.duckdb"));
+        await ImportAsync(store, file);
+
+        // same first MiB, same length, one line changed near the end: nothing of it may be skipped
+        var changed = lines.ToList();
+        var line = changed[^10];
+        var z = line.IndexOf("Z\"", StringComparison.Ordinal);
+        changed[^10] = line[..(z - 1)] + (line[z - 1] == '1' ? '2' : '1') + line[z..];
+        Assert.NotEqual(lines[^10], changed[^10]);
+        var other = _dir.File("b.json");
+        await File.WriteAllLinesAsync(other, changed);
+        var second = await ImportAsync(store, other);
+
+        Assert.Null(second.AlreadyStored);
+        Assert.Equal(lines.Count, second.Lines);
+    }
+
+    [Fact]
+    public async Task An_export_that_overlaps_the_last_one_counts_the_overlap_once()
+    {
+        // two exports taken a little apart: the second starts three minutes before the first ended
+        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
+        var lines = rendered.Select(l => l.Json).ToList();
+        var expected = await OnceAsync(lines);
+        var firstEnd = lines.Count / 2;
+        var secondStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= rendered[firstEnd - 1].Time.AddMinutes(-3)).i;
+        Assert.True(firstEnd - secondStart >= 20, $"an overlap of {firstEnd - secondStart} lines");
+        var a = _dir.File("export-1.json");
+        var b = _dir.File("export-2.json");
+        await File.WriteAllLinesAsync(a, lines.Take(firstEnd));
+        await File.WriteAllLinesAsync(b, lines.Skip(secondStart));
+        using var store = InferenceStore.Open(_dir.File("overlap.duckdb"));
+
+        await ImportAsync(store, a);
+        var second = await ImportAsync(store, b);
+
+        Assert.Null(second.AlreadyStored);
+        Assert.True(second.Duplicates > 0, "the overlap's events are dropped as already stored");
+        Assert.Equal(expected, Lines(store));
+    }
+}
