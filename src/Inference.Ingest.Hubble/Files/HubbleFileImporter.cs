@@ -60,6 +60,8 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
         {
             await foreach (var pending in ordered.Reader.ReadAllAsync(cancellationToken))
             {
+                // ReadAllAsync checks the token only when it has to wait: decoded chunks queue up faster than they are stored
+                cancellationToken.ThrowIfCancellationRequested();
                 var chunk = await pending;
                 foreach (var item in chunk.Items)
                 {

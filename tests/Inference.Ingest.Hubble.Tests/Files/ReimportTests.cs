@@ -58,6 +58,27 @@ public sealed class ReimportTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_content_gzipped_is_recognised()
+    {
+        var lines = TwoDays();
+        var file = _dir.File("flows.json");
+        await File.WriteAllLinesAsync(file, lines);
+        var gz = _dir.File("flows.json.gz");
+        await using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            await using var input = File.OpenRead(file);
+            await input.CopyToAsync(output);
+        }
+
+        using var store = InferenceStore.Open(_dir.File("gz.duckdb"));
+        await ImportAsync(store, gz);
+        var second = await ImportAsync(store, file);
+
+        Assert.Equal(lines.Count, second.AlreadyStored?.Import.Lines);
+        Assert.Equal(0, second.FlowsRead);
+    }
+
+    [Fact]
     public async Task A_file_that_grew_since_its_import_adds_only_what_follows()
     {
         var lines = TwoDays();
