@@ -17,6 +17,7 @@ internal sealed class ContentHashing
     private readonly XxHash128 _all = new();
     private readonly XxHash128 _head = new();
     private long _headBytes;
+    private long _added;
     private string? _headHash;
     private bool _stopped;
 
@@ -31,7 +32,20 @@ internal sealed class ContentHashing
         }
 
         var whole = chunk[^1] == '\n' ? chunk.Length : chunk.LastIndexOf((byte)'\n') + 1;
-        var part = chunk[..whole];
+        Add(chunk[..whole]);
+        Mark(whole == chunk.Length ? lastLine : lastLine - 1);
+        _stopped = whole < chunk.Length;
+        return Prefix;
+    }
+
+    /// <summary>Adds bytes of a line too long to decode: skipped, but part of the content.</summary>
+    public void Add(ReadOnlySpan<byte> part)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
         _all.Append(part);
         if (_headBytes < ImportedContent.HeadBytes)
         {
@@ -44,13 +58,21 @@ internal sealed class ContentHashing
             }
         }
 
-        var bytes = Prefix.Bytes + whole;
-        var hash = ImportedContent.Hex(_all);
-        Prefix = new ContentPrefix(bytes, whole == chunk.Length ? lastLine : lastLine - 1, hash, bytes <= ImportedContent.HeadBytes ? hash : _headHash!);
-        _stopped = whole < chunk.Length;
+        _added += part.Length;
+    }
+
+    /// <summary>Ends the prefix at line <paramref name="line"/>, after the bytes added so far.</summary>
+    public ContentPrefix Mark(long line)
+    {
+        if (!_stopped)
+        {
+            var hash = ImportedContent.Hex(_all);
+            Prefix = new ContentPrefix(_added, line, hash, _added <= ImportedContent.HeadBytes ? hash : _headHash!);
+        }
+
         return Prefix;
     }
 
-    /// <summary>Stops at a line that could not be read whole (too long): what follows is no continuation of the prefix.</summary>
+    /// <summary>Stops at a line that never ended (the input did): nothing after it continues the prefix.</summary>
     public void Stop() => _stopped = true;
 }

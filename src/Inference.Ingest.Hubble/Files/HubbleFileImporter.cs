@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.IO.Hashing;
 using System.Threading.Channels;
 using Inference.Ingest.Hubble.Decoding;
 using Inference.Ingest.Hubble.Json;
@@ -115,11 +114,10 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                         // a line longer than any flow: report it and resynchronise at the next newline
                         line++;
                         var lineNo = line;
-                        // (not part of any stored prefix: a later import of the same content reads on from before it)
+                        hashing.Add(buffer);
+                        filled = await SkipToNewlineAsync(input, buffer, hashing, cancellationToken);
                         List<DecodedItem> tooLong = lineNo <= SkipLines ? [] : [new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))];
-                        await ordered.WriteAsync(Task.FromResult(new DecodedChunk(tooLong, lineNo, hashing.Prefix)), cancellationToken);
-                        hashing.Stop();
-                        filled = await SkipToNewlineAsync(input, buffer, cancellationToken);
+                        await ordered.WriteAsync(Task.FromResult(new DecodedChunk(tooLong, lineNo, hashing.Mark(lineNo))), cancellationToken);
                         continue;
                     }
 
@@ -163,22 +161,28 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
         }
     }
 
-    private static async Task<int> SkipToNewlineAsync(Stream input, byte[] buffer, CancellationToken cancellationToken)
+    /// <summary>Reads past the rest of a line too long to decode (hashing it); returns how much of the buffer holds what follows.</summary>
+    private static async Task<int> SkipToNewlineAsync(Stream input, byte[] buffer, ContentHashing hashing, CancellationToken cancellationToken)
     {
         while (true)
         {
             var read = await input.ReadAsync(buffer, cancellationToken);
             if (read == 0)
             {
+                // the input ended inside the line: it is not whole, and nothing follows it
+                hashing.Stop();
                 return 0;
             }
 
             var newline = Array.IndexOf(buffer, (byte)'\n', 0, read);
             if (newline >= 0)
             {
+                hashing.Add(buffer.AsSpan(0, newline + 1));
                 Buffer.BlockCopy(buffer, newline + 1, buffer, 0, read - newline - 1);
                 return read - newline - 1;
             }
+
+            hashing.Add(buffer.AsSpan(0, read));
         }
     }
 

@@ -126,6 +126,33 @@ public sealed class ReimportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_line_too_long_to_read_is_reported_skipped_and_still_part_of_the_content()
+    {
+        var lines = TwoDays();
+        var junk = lines.Count / 2;
+        var file = _dir.File("junk.json");
+        await using (var writer = new StreamWriter(file))
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                await writer.WriteLineAsync(i == junk ? new string('x', 17 << 20) : lines[i]);
+            }
+        }
+
+        using var store = InferenceStore.Open(_dir.File("junk.duckdb"));
+        var malformed = new List<MalformedLine>();
+        var first = await ImportAsync(store, file, onMalformed: malformed.Add);
+        var again = await ImportAsync(store, file);
+
+        var bad = Assert.Single(malformed);
+        Assert.Equal(junk + 1, bad.Line);
+        Assert.Contains("longer than 16 MiB", bad.Reason, StringComparison.Ordinal);
+        Assert.Equal(lines.Count - 1, first.FlowsRead);
+        Assert.Equal(lines.Count, again.AlreadyStored?.Import.Lines);
+        Assert.False(again.AlreadyStored!.MoreAfter);
+    }
+
+    [Fact]
     public async Task A_file_that_differs_after_its_first_lines_is_new_content()
     {
         var lines = TwoDays();
