@@ -52,6 +52,10 @@ internal static class DemoCommand
                         new IngestOptions { Source = "hubble-file:" + Path.GetFileName(file), SourceKind = "hubble-file", Address = file, Connections = new ConnectionOptions() },
                         bad => error.WriteLine($"warning: skipped malformed line {bad}"), TimeProvider.System, cancellationToken);
                     await output.WriteLineAsync($"  {Path.GetFileName(file)}: {summary.FlowsRead} flows -> {summary.Connections} connections".AsMemory(), cancellationToken);
+                    if (summary.Failure is { } failure)
+                    {
+                        await error.WriteLineAsync($"warning: {failure}");
+                    }
                 }
 
                 await DemoCalicoStep.RunAsync(store, folder, output, error, cancellationToken);

@@ -106,6 +106,11 @@ internal static class IngestHubbleCommand
             await output.WriteLineAsync(
                 $"{summary.Source}: {summary.FlowsRead} flows, {summary.Connections} connections, {summary.Duplicates} duplicate events dropped, " +
                 $"{summary.Malformed} malformed lines skipped, {summary.LostEvents} events lost by Hubble ({summary.StopReason}); store {store.Path}");
+            if (summary.Failure is { } failure)
+            {
+                throw new CliException(failure + " (what came before is stored)");
+            }
+
             return 0;
         });
         return command;

@@ -11,6 +11,9 @@ public sealed record IngestSummary(string Source, long Lines, long Malformed, lo
 {
     /// <summary>File import: the first lines, which an earlier import of the same content already stored (not read again).</summary>
     public StoredPrefix? AlreadyStored { get; init; }
+
+    /// <summary>Why the input could not be read to its end (a damaged .gz, a read error); what came before is stored.</summary>
+    public string? Failure { get; init; }
 }
 
 /// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
@@ -33,16 +36,24 @@ public static class HubbleIngestRunner
         pipeline.Resume(new ResumeStateView(null, null, store.Reads.RecentConnectionsOfKind(options.SourceKind)));
         var importer = new HubbleFileImporter(pipeline) { KeepRawLines = options.KeepRaw > 0, SkipLines = stored?.Import.Lines ?? 0 };
         var stopReason = "end of input";
+        string? failure = null;
+        var display = path == "-" ? "<stdin>" : path;
         await using (var input = HubbleFileImporter.Open(path))
         {
             try
             {
-                await importer.ImportAsync(input, path == "-" ? "<stdin>" : path, onMalformed, cancellationToken);
+                await importer.ImportAsync(input, display, onMalformed, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // Ctrl-C: keep what was read
                 stopReason = "interrupted";
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException)
+            {
+                // a damaged .gz or a failing disk: keep what was read before it, then say where it stopped
+                stopReason = "unreadable input";
+                failure = $"{display}: could not be read after line {importer.Lines}: {ex.Message}";
             }
         }
 
@@ -59,6 +70,7 @@ public static class HubbleIngestRunner
         return new IngestSummary(options.Source, importer.Lines, importer.Malformed, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stopReason)
         {
             AlreadyStored = stored,
+            Failure = failure,
         };
     }
 

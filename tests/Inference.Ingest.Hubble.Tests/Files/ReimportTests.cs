@@ -79,6 +79,30 @@ public sealed class ReimportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_damaged_gzip_keeps_what_came_before_the_damage_and_says_where_it_stopped()
+    {
+        var lines = TwoDays();
+        var gz = _dir.File("damaged.json.gz");
+        await using (var output = new System.IO.Compression.GZipStream(File.Create(gz), System.IO.Compression.CompressionLevel.Optimal))
+        {
+            await output.WriteAsync(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+        }
+
+        var bytes = await File.ReadAllBytesAsync(gz);
+        bytes.AsSpan(bytes.Length * 3 / 4, 64).Fill(0xFF);
+        await File.WriteAllBytesAsync(gz, bytes);
+        using var store = InferenceStore.Open(_dir.File("damaged.duckdb"));
+
+        var summary = await ImportAsync(store, gz);
+
+        Assert.Equal("unreadable input", summary.StopReason);
+        Assert.NotNull(summary.Failure);
+        Assert.StartsWith(gz + ": could not be read after line ", summary.Failure, StringComparison.Ordinal);
+        Assert.InRange(summary.FlowsRead, 1, lines.Count - 1);
+        Assert.Equal(summary.FlowsRead, store.Reads.Status().Sources.Single().FlowsRead);
+    }
+
+    [Fact]
     public async Task A_file_that_grew_since_its_import_adds_only_what_follows()
     {
         var lines = TwoDays();
