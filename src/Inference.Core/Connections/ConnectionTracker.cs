@@ -14,6 +14,7 @@ public sealed class ConnectionTracker
     private readonly long _latenessNs;
     private readonly Dictionary<FiveTuple, OpenConnection> _open = [];
     private readonly Dictionary<FiveTuple, long> _alreadyStored = [];
+    private long _storedReachNs;
     private readonly DedupeSet _dedupe;
     private long _maxSeenNs;
     private long _lastSweepNs;
@@ -45,8 +46,14 @@ public sealed class ConnectionTracker
 
     /// <summary>
     /// A connection that an earlier run already stored: events of it that a resumed stream sends again are not counted.
+    /// A resume replays at most <paramref name="reach"/> before the stored connection's last event, so an event of the
+    /// same 5-tuple from before that (an older file imported later, pings between the same pods) is another connection.
     /// </summary>
-    public void RememberStored(FiveTuple tuple, long lastNs) => _alreadyStored[tuple] = lastNs;
+    public void RememberStored(FiveTuple tuple, long lastNs, TimeSpan reach)
+    {
+        _alreadyStored[tuple] = lastNs;
+        _storedReachNs = Math.Max(_storedReachNs, (long)reach.TotalNanoseconds);
+    }
 
     /// <summary>Adds one event; connections it closes are added to <paramref name="closed"/>. False when the event was a duplicate or ignored.</summary>
     public bool Add(FlowEvent e, ICollection<Connection> closed)
@@ -71,13 +78,17 @@ public sealed class ConnectionTracker
         var (tuple, isReply) = Orient(e);
         if (_alreadyStored.Count > 0 && _alreadyStored.TryGetValue(tuple, out var storedLast))
         {
-            if (e.TimeNs <= storedLast + _windowNs)
+            if (e.TimeNs <= storedLast + _windowNs && e.TimeNs >= storedLast - _storedReachNs)
             {
                 Duplicates++;
                 return false;
             }
 
-            _alreadyStored.Remove(tuple);
+            if (e.TimeNs > storedLast)
+            {
+                // the stored connection is over: this tuple is a new connection from here on
+                _alreadyStored.Remove(tuple);
+            }
         }
 
         if (_open.TryGetValue(tuple, out var connection) && e.TimeNs - connection.LastNs > _windowNs)

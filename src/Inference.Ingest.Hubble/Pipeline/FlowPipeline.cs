@@ -53,7 +53,7 @@ public sealed class FlowPipeline
     {
         foreach (var (tuple, lastNs) in state.RecentConnections)
         {
-            _tracker.RememberStored(tuple, lastNs);
+            _tracker.RememberStored(tuple, lastNs, _options.ResumeReach + ResumeSlack);
         }
     }
 

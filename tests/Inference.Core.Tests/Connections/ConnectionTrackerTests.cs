@@ -100,12 +100,27 @@ public sealed class ConnectionTrackerTests
     public void Events_of_a_connection_an_earlier_run_stored_are_not_counted_again()
     {
         var tracker = new ConnectionTracker();
-        tracker.RememberStored(new FiveTuple(L4Protocol.Tcp, "10.0.0.1", 40000, "10.0.0.2", 7070), 5_000_000_000L);
+        tracker.RememberStored(new FiveTuple(L4Protocol.Tcp, "10.0.0.1", 40000, "10.0.0.2", 7070), 5_000_000_000L, TimeSpan.FromMinutes(7));
         var closed = new List<Connection>();
         Assert.False(tracker.Add(Event(3, false), closed));
         Assert.False(tracker.Add(Event(4, true), closed));
         tracker.CloseAll(closed);
         Assert.Empty(closed);
+    }
+
+    [Fact]
+    public void The_same_tuple_long_before_or_after_a_stored_connection_is_another_connection()
+    {
+        // a resume replays minutes, not hours: an hour earlier (an older file imported later) is not a replay
+        var tracker = new ConnectionTracker();
+        tracker.RememberStored(new FiveTuple(L4Protocol.Tcp, "10.0.0.1", 40000, "10.0.0.2", 7070), 3_600_000_000_000L, TimeSpan.FromMinutes(7));
+        var closed = new List<Connection>();
+        Assert.True(tracker.Add(Event(10, false), closed));
+        Assert.False(tracker.Add(Event(3_590, false), closed));
+        Assert.True(tracker.Add(Event(3_700, false), closed));
+        tracker.CloseAll(closed);
+        Assert.Equal([10_000_000_000L, 3_700_000_000_000L], closed.Select(c => c.FirstNs).Order());
+        Assert.Equal(1, tracker.Duplicates);
     }
 
     [Fact]

@@ -177,6 +177,28 @@ public sealed class ReimportTests : IDisposable
     }
 
     [Fact]
+    public async Task An_older_export_imported_after_a_newer_one_keeps_its_connections_that_reuse_a_tuple()
+    {
+        // the newer export ends with a connection whose 5-tuple also appears a day earlier, in the older export
+        var connections = HubbleWeek.Connections(days: 2).ToList();
+        var last = connections.MaxBy(c => c.Time)!;
+        connections.Add(last with { Time = last.Time.AddDays(-1) });
+        connections = [.. connections.OrderBy(c => c.Time)];
+        var cutoff = HubbleWeek.Start.AddHours(36);
+        var expected = await OnceAsync(HubbleWeek.Render(connections).Select(l => l.Json));
+        var older = _dir.File("monday.json");
+        var newer = _dir.File("tuesday.json");
+        await File.WriteAllLinesAsync(older, HubbleWeek.Render(connections.Where(c => c.Time < cutoff)).Select(l => l.Json));
+        await File.WriteAllLinesAsync(newer, HubbleWeek.Render(connections.Where(c => c.Time >= cutoff)).Select(l => l.Json));
+        using var store = InferenceStore.Open(_dir.File("out-of-order.duckdb"));
+
+        await ImportAsync(store, newer);
+        await ImportAsync(store, older);
+
+        Assert.Equal(expected, Lines(store));
+    }
+
+    [Fact]
     public async Task A_file_that_differs_after_its_first_lines_is_new_content()
     {
         var lines = TwoDays();
