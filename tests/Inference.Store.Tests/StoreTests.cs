@@ -47,6 +47,33 @@ public sealed class StoreTests : IDisposable
     }
 
     [Fact]
+    public void Import_records_of_a_schema_7_store_read_as_complete_after_the_upgrade()
+    {
+        // a store as version 7 left it, with one finished import
+        using (var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={DbPath}"))
+        {
+            connection.Open();
+            foreach (var (version, name, sql) in Schema.Migrator.Scripts.Where(s => s.Version <= 7))
+            {
+                using var cmd = connection.CreateCommand();
+                cmd.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL);\n"
+                    + sql + $";\nINSERT INTO schema_version VALUES ({version}, '{name}', now())";
+                cmd.ExecuteNonQuery();
+            }
+
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO imported_files VALUES ('hubble-file:/a.json', 100, 2, 'h', 'p', now())";
+            insert.ExecuteNonQuery();
+        }
+
+        using var store = InferenceStore.Open(DbPath);
+
+        Assert.Equal(Schema.Migrator.Latest, store.SchemaVersion);
+        var record = Assert.Single(store.Reads.ImportedFiles());
+        Assert.Equal(("hubble-file:/a.json", 2L, true, (long?)null), (record.Source, record.Lines, record.Complete, record.ResumeFromNs));
+    }
+
+    [Fact]
     public async Task Batches_for_the_same_edge_and_bucket_add_up_and_widen_first_and_last_seen()
     {
         using var store = InferenceStore.Open(DbPath);

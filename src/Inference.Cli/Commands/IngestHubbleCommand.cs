@@ -94,13 +94,19 @@ internal static class IngestHubbleCommand
                 }
             }
 
-            if (summary.AlreadyStored is { } stored)
+            // on stderr: diagnostics, and scripts reading the summary line keep one line on stdout
+            if (summary.AlreadyStored?.Import is { } import)
             {
-                // on stderr: a diagnostic, and scripts reading the summary line keep one line on stdout
                 await error.WriteLineAsync(
-                    $"{filePath}: its first {stored.Import.Lines} lines were already imported (as {stored.Import.Source}, " +
-                    $"{stored.Import.ImportedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture)}): " +
-                    (stored.MoreAfter ? "imported only what follows them" : "nothing new to import"));
+                    $"{filePath}: its first {import.Lines} lines were already imported (as {import.Source}, {Utc(import.ImportedAt)}): " +
+                    (summary.AlreadyStored.MoreAfter ? "imported only what follows them" : "nothing new to import"));
+            }
+
+            if (summary.AlreadyStored?.Unfinished is { } unfinished)
+            {
+                await error.WriteLineAsync(
+                    $"{filePath}: an import of its first {unfinished.Lines} lines (as {unfinished.Source}, last stored {Utc(unfinished.ImportedAt)}) " +
+                    $"stopped before it finished: {summary.Replayed} of them were read again only to finish the connections it left open; nothing it stored is counted twice");
             }
 
             await output.WriteLineAsync(
@@ -127,4 +133,6 @@ internal static class IngestHubbleCommand
             throw new CliException(ex.Message, 2, ex);
         }
     }
+
+    private static string Utc(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

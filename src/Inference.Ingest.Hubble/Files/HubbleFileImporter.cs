@@ -33,6 +33,18 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
     /// <summary>Lines an earlier import of the same content already stored: read (and hashed), not decoded.</summary>
     public long SkipLines { get; init; }
 
+    /// <summary>
+    /// Lines an import that died before finishing read and stored all but the still-open connections of: read again only
+    /// to finish those (events before <c>FromNs</c> are stored already; see <see cref="FlowPipeline.Replay"/>).
+    /// </summary>
+    public (long ThroughLine, long FromNs)? Replay { get; init; }
+
+    /// <summary>Lines read again under <see cref="Replay"/>.</summary>
+    public long Replayed { get; private set; }
+
+    /// <summary>Called with what has been read before each flush that is not the last (a file import records its progress).</summary>
+    public Action<ContentPrefix>? BeforeFlush { get; init; }
+
     /// <summary>The whole lines handed to the pipeline so far, from the start of the input: how many, their bytes and hash.</summary>
     public ContentPrefix Accepted { get; private set; } = ContentPrefix.Empty;
 
@@ -69,6 +81,11 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                         Malformed++;
                         onMalformed(error);
                     }
+                    else if (Replay is { } replay && item.Line <= replay.ThroughLine)
+                    {
+                        Replayed++;
+                        pipeline.Replay(item.Response, replay.FromNs);
+                    }
                     else
                     {
                         pipeline.Accept(item.Response, item.Raw);
@@ -79,6 +96,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                 Accepted = chunk.Prefix;
                 if (pipeline.FlushDue)
                 {
+                    BeforeFlush?.Invoke(Accepted);
                     await pipeline.FlushAsync(final: false, cancellationToken);
                 }
             }
@@ -116,7 +134,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                         var lineNo = line;
                         hashing.Add(buffer);
                         filled = await SkipToNewlineAsync(input, buffer, hashing, cancellationToken);
-                        List<DecodedItem> tooLong = lineNo <= SkipLines ? [] : [new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))];
+                        List<DecodedItem> tooLong = lineNo <= SkipLines ? [] : [new DecodedItem(lineNo, default, null, new MalformedLine(displayPath, lineNo, $"line longer than {MaxLine / (1024 * 1024)} MiB"))];
                         await ordered.WriteAsync(Task.FromResult(new DecodedChunk(tooLong, lineNo, hashing.Mark(lineNo))), cancellationToken);
                         continue;
                     }
@@ -186,7 +204,7 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
         }
     }
 
-    private readonly record struct DecodedItem(DecodedResponse Response, string? Raw, MalformedLine? Error);
+    private readonly record struct DecodedItem(long Line, DecodedResponse Response, string? Raw, MalformedLine? Error);
 
     private sealed record DecodedChunk(List<DecodedItem> Items, long LastLine, ContentPrefix Prefix);
 
@@ -214,11 +232,11 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
                     {
                         try
                         {
-                            items.Add(new DecodedItem(decoder.Decode(line), keepRaw ? System.Text.Encoding.UTF8.GetString(line) : null, null));
+                            items.Add(new DecodedItem(lineNo, decoder.Decode(line), keepRaw ? System.Text.Encoding.UTF8.GetString(line) : null, null));
                         }
                         catch (HubbleDecodeException ex)
                         {
-                            items.Add(new DecodedItem(default, null, new MalformedLine(displayPath, lineNo, ex.Message)));
+                            items.Add(new DecodedItem(lineNo, default, null, new MalformedLine(displayPath, lineNo, ex.Message)));
                         }
                     }
 

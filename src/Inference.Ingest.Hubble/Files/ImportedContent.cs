@@ -3,8 +3,20 @@ using Inference.Store.Writing;
 
 namespace Inference.Ingest.Hubble.Files;
 
-/// <summary>How much of a file earlier imports already stored: the longest of them whose content this file starts with.</summary>
-public sealed record StoredPrefix(ImportedFileRecord Import, bool MoreAfter);
+/// <summary>
+/// How much of a file earlier imports already stored. <paramref name="Import"/>: the longest complete import whose content
+/// this file starts with (its lines are skipped); <paramref name="MoreAfter"/>: the file goes on past it.
+/// <paramref name="Unfinished"/>: a longer import of this content whose process died before it finished: the connections
+/// it closed are stored, those still open then are not (see <see cref="ImportedFileRecord.ResumeFromNs"/>).
+/// </summary>
+public sealed record StoredPrefix(ImportedFileRecord? Import, bool MoreAfter, ImportedFileRecord? Unfinished = null)
+{
+    /// <summary>Lines no earlier import left anything of to read: the complete import's.</summary>
+    public long SkipLines => Import?.Lines ?? 0;
+
+    /// <summary>True when the file holds nothing an earlier import did not finish.</summary>
+    public bool NothingNew => Import is not null && !MoreAfter && Unfinished is null;
+}
 
 /// <summary>
 /// Recognises content an earlier import stored: a re-run, the rest of an interrupted import, or a file that grew since
@@ -18,7 +30,7 @@ public static class ImportedContent
 
     public static string Hex(XxHash128 hash) => Convert.ToHexStringLower(hash.GetCurrentHash());
 
-    /// <summary>The longest earlier import this file starts with, or null when none matches.</summary>
+    /// <summary>The longest earlier imports (complete, and unfinished beyond it) this file starts with, or null when none matches.</summary>
     public static async Task<StoredPrefix?> FindAsync(string path, IReadOnlyList<ImportedFileRecord> imports, CancellationToken cancellationToken)
     {
         if (imports.Count == 0)
@@ -40,7 +52,7 @@ public static class ImportedContent
 
         // one pass over the file, checking each candidate's hash where its prefix ends
         var hash = new XxHash128();
-        ImportedFileRecord? longest = null;
+        ImportedFileRecord? longest = null, unfinished = null;
         long offset = 0;
         var buffer = head;
         var length = headLength;
@@ -55,7 +67,15 @@ public static class ImportedContent
                 used = upTo;
                 if (Hex(hash) == candidates[next].PrefixHash)
                 {
-                    longest = candidates[next];
+                    // ordered by length: the last match of each kind is the longest
+                    if (candidates[next].Complete)
+                    {
+                        longest = candidates[next];
+                    }
+                    else
+                    {
+                        unfinished = candidates[next];
+                    }
                 }
 
                 next++;
@@ -76,13 +96,19 @@ public static class ImportedContent
             }
         }
 
-        if (longest is null)
+        if (unfinished is not null && unfinished.Lines <= (longest?.Lines ?? 0))
+        {
+            // a complete import covers what the unfinished one read
+            unfinished = null;
+        }
+
+        if (longest is null && unfinished is null)
         {
             return null;
         }
 
-        // anything after the prefix is new content to import
-        var more = offset > longest.Bytes || await input.ReadAsync(new byte[1], cancellationToken) > 0;
-        return new StoredPrefix(longest, more);
+        // anything after the complete prefix is content to import
+        var more = longest is null || offset > longest.Bytes || await input.ReadAsync(new byte[1], cancellationToken) > 0;
+        return new StoredPrefix(longest, more, unfinished);
     }
 }

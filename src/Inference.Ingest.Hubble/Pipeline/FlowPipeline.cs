@@ -96,6 +96,21 @@ public sealed class FlowPipeline
         }
     }
 
+    /// <summary>
+    /// A response an import that died before finishing already read: its batches stored every connection closed by then,
+    /// its lost events and node hours, but not the connections still open, which began at <paramref name="fromNs"/> or
+    /// later. Only the events of those go on to the tracker (the stored ones it remembers drop as duplicates); nothing
+    /// else is counted again.
+    /// </summary>
+    public void Replay(in DecodedResponse response, long fromNs)
+    {
+        if (response.Kind == ResponseKind.Flow && response.Flow!.TimeNs >= fromNs)
+        {
+            _tracker.Add(response.Flow, _closed);
+            Drain();
+        }
+    }
+
     /// <summary>Records a stretch of time the stream could not cover.</summary>
     public void ReportGap(string? node, long fromNs, long toNs, string reason) =>
         _batch.Gaps.Add(new DataGap(node, fromNs, toNs, reason, Now()));

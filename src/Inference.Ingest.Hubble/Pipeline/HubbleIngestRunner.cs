@@ -14,6 +14,9 @@ public sealed record IngestSummary(string Source, long Lines, long Malformed, lo
 
     /// <summary>Why the input could not be read to its end (a damaged .gz, a read error); what came before is stored.</summary>
     public string? Failure { get; init; }
+
+    /// <summary>Lines an unfinished earlier import had stored, read again only to finish the connections it left open.</summary>
+    public long Replayed { get; init; }
 }
 
 /// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
@@ -25,16 +28,31 @@ public static class HubbleIngestRunner
         // the same content imported again (a re-run, an interrupted import, a file that grew) would be counted twice:
         // the lines an earlier import stored are skipped (stdin cannot be read twice, so it is not checked)
         var stored = path == "-" ? null : await ImportedContent.FindAsync(path, store.Reads.ImportedFiles(), cancellationToken);
-        if (stored is { MoreAfter: false })
+        if (stored is { NothingNew: true })
         {
-            return new IngestSummary(options.Source, stored.Import.Lines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
+            return new IngestSummary(options.Source, stored.SkipLines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
         }
 
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
         // connections earlier imports stored near their end: an export that overlaps one (or continues it) must not count them again
         pipeline.Resume(new ResumeStateView(null, null, store.Reads.RecentConnectionsOfKind(options.SourceKind)));
-        var importer = new HubbleFileImporter(pipeline) { KeepRawLines = options.KeepRaw > 0, SkipLines = stored?.Import.Lines ?? 0 };
+        var unfinished = stored?.Unfinished;
+        var importer = new HubbleFileImporter(pipeline)
+        {
+            KeepRawLines = options.KeepRaw > 0,
+            SkipLines = stored?.SkipLines ?? 0,
+            Replay = unfinished is null ? null : (unfinished.Lines, unfinished.ResumeFromNs ?? long.MinValue),
+            // progress with every batch: if this process dies, a re-run knows what its batches stored (while it only
+            // re-reads what an unfinished import read, that import's progress row stays the one that says so)
+            BeforeFlush = read =>
+            {
+                if (read.Lines > (stored?.SkipLines ?? 0) && read.Lines > (unfinished?.Lines ?? 0))
+                {
+                    pipeline.Attach(Record(options, read, time, complete: false));
+                }
+            },
+        };
         var stopReason = "end of input";
         string? failure = null;
         var display = path == "-" ? "<stdin>" : path;
@@ -61,7 +79,7 @@ public static class HubbleIngestRunner
         if (accepted.Lines > importer.SkipLines)
         {
             // in the last batch's transaction: recorded exactly when what it describes is stored
-            pipeline.Attach(new ImportedFileRecord(options.Source, accepted.Bytes, accepted.Lines, accepted.HeadHash, accepted.Hash, time.GetUtcNow()));
+            pipeline.Attach(Record(options, accepted, time, complete: true));
         }
 
         await pipeline.FlushAsync(final: true, CancellationToken.None);
@@ -71,8 +89,12 @@ public static class HubbleIngestRunner
         {
             AlreadyStored = stored,
             Failure = failure,
+            Replayed = importer.Replayed,
         };
     }
+
+    private static ImportedFileRecord Record(IngestOptions options, ContentPrefix read, TimeProvider time, bool complete) =>
+        new(options.Source, read.Bytes, read.Lines, read.HeadHash, read.Hash, time.GetUtcNow(), complete);
 
     public static async Task<IngestSummary> FollowRelayAsync(InferenceStore store, RelayOptions relay, IngestOptions options,
         ILogger logger, TimeProvider time, CancellationToken cancellationToken)

@@ -146,13 +146,13 @@ public sealed class StoreReader
     public IReadOnlyList<ImportedFileRecord> ImportedFiles()
     {
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT source, bytes, lines, head_hash, prefix_hash, imported_at FROM imported_files ORDER BY imported_at, source, bytes";
+        cmd.CommandText = "SELECT source, bytes, lines, head_hash, prefix_hash, imported_at, coalesce(complete, true), resume_from FROM imported_files ORDER BY imported_at, source, bytes";
         using var reader = cmd.ExecuteReader();
         var result = new List<ImportedFileRecord>();
         while (reader.Read())
         {
             result.Add(new ImportedFileRecord(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4),
-                StoreTime.ToOffset(StoreTime.ToNs(reader.GetDateTime(5)))));
+                StoreTime.ToOffset(StoreTime.ToNs(reader.GetDateTime(5))), reader.GetBoolean(6), reader.IsDBNull(7) ? null : StoreTime.ToNs(reader.GetDateTime(7))));
         }
 
         return result;

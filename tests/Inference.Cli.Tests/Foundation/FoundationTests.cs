@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
+using Inference.Ingest.Hubble.Pipeline;
+using Inference.Testing.Scenarios;
 
 namespace Inference.Cli.Tests.Foundation;
 
@@ -165,6 +167,33 @@ public sealed class FoundationTests
         Assert.Contains("nothing new to import", error, StringComparison.Ordinal);
         Assert.Contains(": 0 flows, 0 connections", output, StringComparison.Ordinal);
         Assert.Equal(before.Out, (await CliRunner.RunAsync("edges", "-o", "json", "--db", db)).Out);
+    }
+
+    [Fact]
+    public async Task Importing_again_after_an_import_died_says_so_and_gives_the_edges_of_one_import()
+    {
+        var dir = CliRunner.TempDir();
+        var file = Path.Combine(dir, "week.json");
+        var lines = HubbleWeek.Render(HubbleWeek.Connections(days: 7)).Select(l => l.Json).ToList();
+        var dieAt = lines.Count / 2;
+        lines[dieAt] = "{ not json";
+        await File.WriteAllLinesAsync(file, lines);
+        var once = Path.Combine(dir, "once.duckdb");
+        await CliRunner.RunAsync("ingest", "hubble", "--file", file, "--db", once);
+        var db = Path.Combine(dir, "died.duckdb");
+        using (var store = Inference.Store.InferenceStore.Open(db))
+        {
+            // the process dies at the malformed line, after storing the batches before it (as `kill -9` would leave it)
+            var options = new IngestOptions { Source = "hubble-file:" + Path.GetFullPath(file), SourceKind = "hubble-file", FlushInterval = TimeSpan.Zero };
+            await Assert.ThrowsAsync<TimeoutException>(() => HubbleIngestRunner.ImportFileAsync(store, file, options, _ => throw new TimeoutException(), TimeProvider.System, default));
+        }
+
+        var (exit, _, error) = await CliRunner.RunAsync("ingest", "hubble", "--file", file, "--db", db);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("stopped before it finished", error, StringComparison.Ordinal);
+        Assert.Contains("nothing it stored is counted twice", error, StringComparison.Ordinal);
+        Assert.Equal((await CliRunner.RunAsync("edges", "-o", "json", "--db", once)).Out, (await CliRunner.RunAsync("edges", "-o", "json", "--db", db)).Out);
     }
 
     [Theory]

@@ -51,7 +51,7 @@ public sealed class ReimportTests : IDisposable
         Assert.Null(first.AlreadyStored);
         Assert.NotNull(second.AlreadyStored);
         Assert.False(second.AlreadyStored.MoreAfter);
-        Assert.Equal(lines.Count, second.AlreadyStored.Import.Lines);
+        Assert.Equal(lines.Count, second.AlreadyStored.SkipLines);
         Assert.Equal(0, second.FlowsRead);
         Assert.Equal(expected, Lines(store));
         Assert.Equal(first.FlowsRead, store.Reads.Status().Sources.Sum(s => s.FlowsRead));
@@ -74,7 +74,7 @@ public sealed class ReimportTests : IDisposable
         await ImportAsync(store, gz);
         var second = await ImportAsync(store, file);
 
-        Assert.Equal(lines.Count, second.AlreadyStored?.Import.Lines);
+        Assert.Equal(lines.Count, second.AlreadyStored?.SkipLines);
         Assert.Equal(0, second.FlowsRead);
     }
 
@@ -119,7 +119,7 @@ public sealed class ReimportTests : IDisposable
         await File.WriteAllLinesAsync(file, lines);
         var rest = await ImportAsync(store, file);
 
-        Assert.Equal(cut, rest.AlreadyStored?.Import.Lines);
+        Assert.Equal(cut, rest.AlreadyStored?.SkipLines);
         Assert.True(rest.AlreadyStored!.MoreAfter);
         Assert.Equal(lines.Count - cut, rest.FlowsRead);
         Assert.Equal(expected, Lines(store));
@@ -144,7 +144,7 @@ public sealed class ReimportTests : IDisposable
         Assert.InRange(first.Lines, marker + 1, lines.Count - 1);
         var second = await ImportAsync(store, file);
 
-        Assert.Equal(first.Lines, second.AlreadyStored?.Import.Lines);
+        Assert.Equal(first.Lines, second.AlreadyStored?.SkipLines);
         Assert.Equal("end of input", second.StopReason);
         Assert.Equal(expected, Lines(store));
     }
@@ -172,7 +172,7 @@ public sealed class ReimportTests : IDisposable
         Assert.Equal(junk + 1, bad.Line);
         Assert.Contains("longer than 16 MiB", bad.Reason, StringComparison.Ordinal);
         Assert.Equal(lines.Count - 1, first.FlowsRead);
-        Assert.Equal(lines.Count, again.AlreadyStored?.Import.Lines);
+        Assert.Equal(lines.Count, again.AlreadyStored?.SkipLines);
         Assert.False(again.AlreadyStored!.MoreAfter);
     }
 
