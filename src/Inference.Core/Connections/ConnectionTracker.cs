@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Inference.Core.Flows;
 
 namespace Inference.Core.Connections;
@@ -12,8 +13,8 @@ public sealed class ConnectionTracker
     private readonly ConnectionOptions _options;
     private readonly long _windowNs;
     private readonly long _latenessNs;
-    private readonly Dictionary<FiveTuple, OpenConnection> _open = [];
-    private readonly Dictionary<FiveTuple, long> _alreadyStored = [];
+    private readonly Dictionary<FiveTuple, OpenConnection> _open = new(FiveTupleComparer.Instance);
+    private readonly Dictionary<FiveTuple, long> _alreadyStored = new(FiveTupleComparer.Instance);
     private long _storedReachNs;
     private readonly DedupeSet _dedupe;
     private long _maxSeenNs;
@@ -91,19 +92,20 @@ public sealed class ConnectionTracker
             }
         }
 
-        if (_open.TryGetValue(tuple, out var connection) && e.TimeNs - connection.LastNs > _windowNs)
+        // one lookup finds the open connection or the slot for a new one
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_open, tuple, out var exists);
+        if (exists && e.TimeNs - slot!.LastNs > _windowNs)
         {
-            closed.Add(Close(connection));
-            _open.Remove(tuple);
-            connection = null;
+            closed.Add(Close(slot));
+            exists = false;
         }
 
-        if (connection is null)
+        if (!exists)
         {
-            connection = new OpenConnection(tuple, e.TimeNs);
-            _open[tuple] = connection;
+            slot = new OpenConnection(tuple, e.TimeNs);
         }
 
+        var connection = slot!;
         connection.Apply(e, isReply, DnsNames);
         if (_maxSeenNs - _lastSweepNs > _windowNs / 4)
         {

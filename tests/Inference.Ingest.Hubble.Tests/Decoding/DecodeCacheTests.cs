@@ -79,6 +79,39 @@ public sealed class DecodeCacheTests
     }
 
     [Fact]
+    public void Every_byte_in_every_digit_position_is_read_as_its_hex_value_or_makes_the_text_no_uuid()
+    {
+        const string uuid = "6c1e7b0e-9b4e-4a5f-8f2e-2b0c3d4e5f60";
+        var digits = Enumerable.Range(0, uuid.Length).Where(i => uuid[i] != '-');
+        foreach (var position in digits)
+        {
+            var text = Encoding.ASCII.GetBytes(uuid);
+            var asDigit = "0123456789abcdef".Select(d =>
+            {
+                text[position] = (byte)d;
+                return DedupeKeys.FromUuid(text);
+            }).ToList();
+            for (var b = 0; b < 256; b++)
+            {
+                text[position] = (byte)b;
+                var key = DedupeKeys.FromUuid(text);
+                var hex = Uri.IsHexDigit((char)b) && b < 128;
+                if (hex)
+                {
+                    Assert.Equal(asDigit[Convert.ToInt32(((char)b).ToString(), 16)], key);
+                }
+                else
+                {
+                    Assert.DoesNotContain(key, asDigit);
+                }
+            }
+        }
+
+        Assert.Equal(UInt128.Parse("6c1e7b0e9b4e4a5f8f2e2b0c3d4e5f6f", System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture),
+            DedupeKeys.FromUuid("6c1e7b0e-9b4e-4a5f-8f2e-2b0c3d4e5f6f"u8));
+    }
+
+    [Fact]
     public void Distinct_uuids_and_text_that_is_no_uuid_give_distinct_non_zero_keys()
     {
         var keys = Enumerable.Range(0, 10_000).Select(_ => DedupeKeys.FromUuid(Encoding.UTF8.GetBytes(Guid.NewGuid().ToString()))).ToHashSet();
