@@ -18,16 +18,18 @@ internal static class StatusCommand
         {
             StoreStatus status;
             IReadOnlyList<DeadLetterSummary> deadLetters;
+            IReadOnlyList<UnfinishedImportJson> unfinished;
             using (var store = StoreAccess.Open(parseResult, readOnly: true))
             {
                 status = store.Reads.Status();
                 deadLetters = DeadLetterReader.Summaries(store);
+                unfinished = [.. store.Reads.UnfinishedImports().Select(u => new UnfinishedImportJson(u.Source, u.Lines, u.Bytes, u.ImportedAt))];
             }
 
             var writer = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(output) == "json")
             {
-                var json = new StatusJson(status.SchemaVersion, status.Sources, status.LostEvents, status.UnavailableNodes, status.Gaps, StatusDeadLetters.Json(deadLetters));
+                var json = new StatusJson(status.SchemaVersion, status.Sources, status.LostEvents, status.UnavailableNodes, status.Gaps, StatusDeadLetters.Json(deadLetters), unfinished);
                 await writer.WriteLineAsync(JsonSerializer.Serialize(json, JsonOptions).AsMemory(), cancellationToken);
                 return 0;
             }
@@ -41,6 +43,18 @@ internal static class StatusCommand
 
             Tables.Write(writer, sources);
             await StatusDeadLetters.WriteAsync(writer, deadLetters, cancellationToken);
+            if (unfinished.Count > 0)
+            {
+                var imports = Tables.New("SOURCE", "LINES READ", "LAST STORED");
+                foreach (var u in unfinished)
+                {
+                    Tables.AddRow(imports, u.Source, N(u.Lines), T(u.LastStored));
+                }
+
+                await writer.WriteLineAsync("File imports that did not finish (run the same import again: it finishes them without counting anything twice):".AsMemory(), cancellationToken);
+                Tables.Write(writer, imports);
+            }
+
             if (status.LostEvents.Count == 0 && status.UnavailableNodes.Count == 0 && status.Gaps.Count == 0)
             {
                 await writer.WriteLineAsync("No lost events, unavailable nodes or gaps recorded.".AsMemory(), cancellationToken);
@@ -95,7 +109,11 @@ internal static class StatusCommand
         IReadOnlyList<LostEventsStatus> LostEvents,
         IReadOnlyList<NodeStatusEntry> UnavailableNodes,
         IReadOnlyList<DataGapEntry> Gaps,
-        IReadOnlyList<DeadLettersJson> DeadLetters);
+        IReadOnlyList<DeadLettersJson> DeadLetters,
+        IReadOnlyList<UnfinishedImportJson> UnfinishedImports);
+
+    /// <summary>A file import that did not finish: how far it read, and when it last stored a batch.</summary>
+    private sealed record UnfinishedImportJson(string Source, long Lines, long Bytes, DateTimeOffset LastStored);
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);

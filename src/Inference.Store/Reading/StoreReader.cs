@@ -158,6 +158,16 @@ public sealed class StoreReader
         return result;
     }
 
+    /// <summary>
+    /// Progress rows of file imports that did not finish (their process died, or a re-run of one was stopped before it
+    /// caught up), except those a complete import of the same content (same first MiB, at least as many lines) covers.
+    /// </summary>
+    public IReadOnlyList<ImportedFileRecord> UnfinishedImports()
+    {
+        var all = ImportedFiles();
+        return [.. all.Where(u => !u.Complete && !all.Any(c => c.Complete && c.HeadHash == u.HeadHash && c.Lines >= u.Lines))];
+    }
+
     /// <summary>The connections every source of <paramref name="kind"/> stored near its end (what a later import may send again).</summary>
     public IReadOnlyList<(FiveTuple Tuple, long LastNs)> RecentConnectionsOfKind(string kind)
     {

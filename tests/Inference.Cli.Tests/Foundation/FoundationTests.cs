@@ -188,9 +188,15 @@ public sealed class FoundationTests
             await Assert.ThrowsAsync<TimeoutException>(() => HubbleIngestRunner.ImportFileAsync(store, file, options, _ => throw new TimeoutException(), TimeProvider.System, default));
         }
 
+        var (_, table, _) = await CliRunner.RunAsync("status", "--db", db);
+        Assert.Contains("File imports that did not finish", table, StringComparison.Ordinal);
+        Assert.Contains(Path.GetFullPath(file), table, StringComparison.Ordinal);
+
         var (exit, _, error) = await CliRunner.RunAsync("ingest", "hubble", "--file", file, "--db", db);
 
         Assert.Equal(0, exit);
+        using var status = JsonDocument.Parse((await CliRunner.RunAsync("status", "-o", "json", "--db", db)).Out);
+        Assert.Equal(0, status.RootElement.GetProperty("unfinishedImports").GetArrayLength());
         Assert.Contains("stopped before it finished", error, StringComparison.Ordinal);
         Assert.Contains("nothing it stored is counted twice", error, StringComparison.Ordinal);
         Assert.Equal((await CliRunner.RunAsync("edges", "-o", "json", "--db", once)).Out, (await CliRunner.RunAsync("edges", "-o", "json", "--db", db)).Out);
