@@ -15,7 +15,9 @@ namespace Inference.Ingest.Hubble.Json;
 public sealed class HubbleJsonDecoder
 {
     private readonly StringPool _strings = new();
-    private readonly EndpointCache _endpoints = new();
+    private readonly EndpointCache _endpoints;
+
+    public HubbleJsonDecoder() => _endpoints = new EndpointCache(ResolveEndpoint);
 
     // the reader state just after an object value at each depth, and where in the line the current reader starts
     private readonly JsonReaderState?[] _afterObject = new JsonReaderState?[4];
@@ -349,7 +351,7 @@ public sealed class HubbleJsonDecoder
             {
                 reader = new Utf8JsonReader(json[end..], isFinalBlock: true, after);
                 _readerOffset = end;
-                return _endpoints.GetOrAdd(json[start..end], ResolveEndpoint);
+                return _endpoints.GetOrAdd(json[start..end]);
             }
 
             // not closed: the reader below says where it breaks
@@ -361,7 +363,7 @@ public sealed class HubbleJsonDecoder
             _afterObject[depth] = reader.CurrentState;
         }
 
-        return _endpoints.GetOrAdd(json[start..(_readerOffset + (int)reader.BytesConsumed)], ResolveEndpoint);
+        return _endpoints.GetOrAdd(json[start..(_readerOffset + (int)reader.BytesConsumed)]);
     }
 
     private EndpointInfo ResolveEndpoint(byte[] raw)

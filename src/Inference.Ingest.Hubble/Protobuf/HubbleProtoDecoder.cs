@@ -13,7 +13,9 @@ namespace Inference.Ingest.Hubble.Protobuf;
 public sealed class HubbleProtoDecoder
 {
     private readonly StringPool _strings = new();
-    private readonly EndpointCache _endpoints = new();
+    private readonly EndpointCache _endpoints;
+
+    public HubbleProtoDecoder() => _endpoints = new EndpointCache(ResolveEndpoint);
 
     public DecodedResponse Decode(ReadOnlySpan<byte> message)
     {
@@ -234,7 +236,7 @@ public sealed class HubbleProtoDecoder
         }
     }
 
-    private EndpointInfo ReadEndpoint(ReadOnlySpan<byte> raw) => _endpoints.GetOrAdd(raw, ResolveEndpoint);
+    private EndpointInfo ReadEndpoint(ReadOnlySpan<byte> raw) => _endpoints.GetOrAdd(raw);
 
     private EndpointInfo ResolveEndpoint(byte[] raw)
     {
