@@ -14,7 +14,7 @@ public sealed class EdgeAggregator
     private readonly Dictionary<(EdgeKey Edge, long Bucket), EdgeBucket> _buckets = [];
     private readonly Dictionary<EdgeKey, EdgeAcc> _edges = [];
     private readonly Dictionary<Peer, WorkloadAcc> _workloads = [];
-    private readonly Dictionary<(string Ns, string Pod), PodObservation> _pods = [];
+    private readonly Dictionary<(string Ns, string Pod), PodAcc> _pods = [];
     private readonly Dictionary<(EdgeKey Edge, string Query, string Answers, int Rcode), (DnsObservation Obs, long First, long Last)> _dns = [];
     private readonly Dictionary<(EdgeKey Edge, string Method, string Path, int Status), (HttpObservation Obs, long First, long Last)> _http = [];
 
@@ -99,12 +99,18 @@ public sealed class EdgeAggregator
             return;
         }
 
+        // endpoints are cached per pod: the same object as last time has nothing new to merge (most connections)
+        var seen = false;
         if (!_workloads.TryGetValue(peer, out var w))
         {
             w = new WorkloadAcc { Labels = new SortedDictionary<string, string>(endpoint.Labels.ToDictionary(), StringComparer.Ordinal), First = firstNs, Last = lastNs };
             _workloads[peer] = w;
         }
-        else if (!ReferenceEquals(w.LastEndpoint, endpoint))
+        else if (ReferenceEquals(w.LastEndpoint, endpoint))
+        {
+            seen = true;
+        }
+        else
         {
             // a workload's identity is what all its pods share: a label one pod lacks is not stable
             foreach (var key in w.Labels.Keys.ToList())
@@ -117,7 +123,7 @@ public sealed class EdgeAggregator
         }
 
         w.LastEndpoint = endpoint;
-        if (endpoint.NamespaceLabels.Count > 0)
+        if (!seen && endpoint.NamespaceLabels.Count > 0)
         {
             // enumerating a sorted dictionary allocates: most sources (Calico) have no namespace labels
             foreach (var (k, v) in endpoint.NamespaceLabels)
@@ -131,10 +137,17 @@ public sealed class EdgeAggregator
         AddSample(w.Pods, endpoint.PodName);
         if (endpoint.PodName is { } pod && peer.Namespace is { } ns)
         {
-            var key = (ns, pod);
-            _pods[key] = _pods.TryGetValue(key, out var p)
-                ? p with { FirstNs = Math.Min(p.FirstNs, firstNs), LastNs = Math.Max(p.LastNs, lastNs), Ip = p.Ip ?? NullIfEmpty(ip) }
-                : new PodObservation(peer, ns, pod, endpoint.AllLabels, endpoint.NamespaceLabels, NullIfEmpty(ip), firstNs, lastNs);
+            ref var p = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_pods, (ns, pod), out var known);
+            if (!known)
+            {
+                p = new PodAcc(new PodObservation(peer, ns, pod, endpoint.AllLabels, endpoint.NamespaceLabels, NullIfEmpty(ip), firstNs, lastNs));
+            }
+            else
+            {
+                p!.FirstNs = Math.Min(p.FirstNs, firstNs);
+                p.LastNs = Math.Max(p.LastNs, lastNs);
+                p.Ip ??= NullIfEmpty(ip);
+            }
         }
     }
 
@@ -144,7 +157,7 @@ public sealed class EdgeAggregator
         batch.Buckets.AddRange(_buckets.Values.OrderBy(b => b.Edge).ThenBy(b => b.BucketStartNs));
         batch.Edges.AddRange(_edges.OrderBy(e => e.Key).Select(e => new EdgeSummary(e.Key, e.Value.First, e.Value.Last, e.Value.SourcePods, e.Value.DestinationPods)));
         batch.Workloads.AddRange(_workloads.OrderBy(w => w.Key).Select(w => new WorkloadObservation(w.Key, w.Value.Labels, w.Value.NamespaceLabels, w.Value.Pods, w.Value.First, w.Value.Last)));
-        batch.Pods.AddRange(_pods.Values.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal));
+        batch.Pods.AddRange(_pods.Values.Select(p => p.ToObservation()).OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Pod, StringComparer.Ordinal));
         batch.Dns.AddRange(_dns.OrderBy(d => d.Key.Edge).ThenBy(d => d.Key.Query, StringComparer.Ordinal).Select(d => new EdgeL7<DnsObservation>(d.Key.Edge, d.Value.Obs, d.Value.First, d.Value.Last)));
         batch.Http.AddRange(_http.OrderBy(d => d.Key.Edge).ThenBy(d => d.Key.Method, StringComparer.Ordinal).ThenBy(d => d.Key.Path, StringComparer.Ordinal)
             .Select(d => new EdgeL7<HttpObservation>(d.Key.Edge, d.Value.Obs, d.Value.First, d.Value.Last)));
@@ -174,6 +187,16 @@ public sealed class EdgeAggregator
         public long Last { get; set; }
         public List<string> SourcePods { get; } = [];
         public List<string> DestinationPods { get; } = [];
+    }
+
+    /// <summary>A pod's first observation (workload, labels), widened in place by later ones: no record per connection.</summary>
+    private sealed class PodAcc(PodObservation first)
+    {
+        public long FirstNs { get; set; } = first.FirstNs;
+        public long LastNs { get; set; } = first.LastNs;
+        public string? Ip { get; set; } = first.Ip;
+
+        public PodObservation ToObservation() => first with { FirstNs = FirstNs, LastNs = LastNs, Ip = Ip };
     }
 
     private sealed class WorkloadAcc
