@@ -8,13 +8,19 @@ namespace Inference.Core.Connections;
 internal sealed class DedupeSet(TimeSpan retention)
 {
     private readonly long _retentionNs = (long)retention.TotalNanoseconds;
-    private HashSet<Key> _current = [];
-    private HashSet<Key> _previous = [];
+    private KeyTable _current = new();
+    private KeyTable _previous = new();
     private long? _currentStartNs;
 
     /// <summary>True when the key is new (and is now remembered). <paramref name="nowNs"/> is the newest event time seen.</summary>
     public bool Add(UInt128 key, long nowNs)
     {
+        if (key == UInt128.Zero)
+        {
+            // no key: nothing to tell it apart by (an empty slot is zero)
+            return true;
+        }
+
         if (_currentStartNs is not { } start)
         {
             _currentStartNs = nowNs;
@@ -32,28 +38,99 @@ internal sealed class DedupeSet(TimeSpan retention)
             _currentStartNs = nowNs;
         }
 
-        if (_previous.Count > 0 && _previous.Contains(new Key(key)))
+        if (_previous.Count > 0 && _previous.Contains(key))
         {
             return false;
         }
 
-        return _current.Add(new Key(key));
+        return _current.Add(key);
     }
 
     public int Count => _current.Count + _previous.Count;
 
     /// <summary>
-    /// A key hashed by two multiplies, seeded per process: the default hash of a 128-bit number costs several times that,
-    /// and file contents are untrusted (crafted uuids must not pile into one bucket).
+    /// Keys in one open-addressed array probed linearly: a lookup is one random memory access where a HashSet takes two
+    /// (bucket, then entry), and with millions of keys both miss the cache. Zero marks an empty slot (keys are never
+    /// zero). Slots are picked by two multiplies, seeded per process: file contents are untrusted, and crafted uuids
+    /// must not pile into one run of slots.
     /// </summary>
-    private readonly record struct Key(UInt128 Value)
+    private sealed class KeyTable
     {
         private static readonly ulong Seed = (ulong)Random.Shared.NextInt64();
+        private UInt128[] _slots = new UInt128[1 << 10];
+        private int _shift = 64 - 10;
 
-        public override int GetHashCode()
+        public int Count { get; private set; }
+
+        public bool Contains(UInt128 key)
         {
-            var h = (((ulong)Value ^ Seed) * 0x9E3779B97F4A7C15UL) ^ (ulong)(Value >> 64);
-            return (int)((h * 0xC2B2AE3D27D4EB4FUL) >> 32);
+            var mask = _slots.Length - 1;
+            for (var i = SlotOf(key); ; i = (i + 1) & mask)
+            {
+                var slot = _slots[i];
+                if (slot == key)
+                {
+                    return true;
+                }
+
+                if (slot == UInt128.Zero)
+                {
+                    return false;
+                }
+            }
+        }
+
+        /// <summary>True when the key was not there (and is now).</summary>
+        public bool Add(UInt128 key)
+        {
+            if ((Count + 1) * 4L > _slots.Length * 3L)
+            {
+                Grow();
+            }
+
+            var mask = _slots.Length - 1;
+            for (var i = SlotOf(key); ; i = (i + 1) & mask)
+            {
+                var slot = _slots[i];
+                if (slot == key)
+                {
+                    return false;
+                }
+
+                if (slot == UInt128.Zero)
+                {
+                    _slots[i] = key;
+                    Count++;
+                    return true;
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            Array.Clear(_slots);
+            Count = 0;
+        }
+
+        private int SlotOf(UInt128 key)
+        {
+            var h = (((ulong)key ^ Seed) * 0x9E3779B97F4A7C15UL) ^ (ulong)(key >> 64);
+            return (int)((h * 0xC2B2AE3D27D4EB4FUL) >> _shift);
+        }
+
+        private void Grow()
+        {
+            var old = _slots;
+            _slots = new UInt128[old.Length * 2];
+            _shift--;
+            Count = 0;
+            foreach (var key in old)
+            {
+                if (key != UInt128.Zero)
+                {
+                    Add(key);
+                }
+            }
         }
     }
 }

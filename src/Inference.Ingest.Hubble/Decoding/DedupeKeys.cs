@@ -61,6 +61,7 @@ internal static class DedupeKeys
     }
 
     /// <summary>Eight ASCII hex digits (the first in the lowest byte) as a number; false when any byte is not one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryHex8(ulong chars, out uint value)
     {
         const ulong ones = 0x0101010101010101UL;
@@ -83,6 +84,7 @@ internal static class DedupeKeys
     }
 
     /// <summary>0x80 in each byte that lies in [<paramref name="low"/>, <paramref name="high"/>] (bytes below 0x80 only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong InRange(ulong bytes, char low, char high)
     {
         const ulong ones = 0x0101010101010101UL;
