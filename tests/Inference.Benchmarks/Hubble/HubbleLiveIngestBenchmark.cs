@@ -67,15 +67,16 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
             var floor = floorCpu.TotalMicroseconds / floorCount;
             var generated = genCpu.TotalMicroseconds / genCount;
             var ours = oursCpu.TotalMicroseconds / Math.Max(1, summary.FlowsRead);
-            output.WriteLine($"   µs/flow: floor {F(floor)}, generated parser {F(generated)} ({F(generated / floor)}x floor), ours {F(ours)} (ratio ours/floor {F(ours / floor)}x, target <= {F(Target, "F1")}x)");
-            // JIT time lands on whichever run triggers it (the floor compiles the gRPC client ours reuses): without it
-            // both figures are what a long-running ingest pays per flow
+            output.WriteLine($"   µs/flow with JIT time (information): floor {F(floor)}, generated parser {F(generated)} ({F(generated / floor)}x floor), ours {F(ours)} (ratio ours/floor {F(ours / floor)}x)");
+            // JIT time lands on whichever run triggers it: the floor compiles the gRPC client ours reuses, and run after
+            // the import benchmark ours finds the tracker and the store compiled already. Without it both figures are
+            // what a long-running ingest pays per flow, whatever ran before: that is what the target is judged on.
             var floorSteady = (floorCpu - (floorRuntime.Jit - floorGc.Jit)).TotalMicroseconds / floorCount;
             var oursSteady = (oursCpu - (oursRuntime.Jit - gc.Jit)).TotalMicroseconds / Math.Max(1, summary.FlowsRead);
             output.WriteLine(onlyOurs
-                ? $"   µs/flow without JIT time (information): ours {F(oursSteady)}"
-                : $"   µs/flow without JIT time (information): floor {F(floorSteady)}, ours {F(oursSteady)} (ratio {F(oursSteady / floorSteady)}x)");
-            return summary.FlowsRead == count && ours / floor <= Target;
+                ? $"   µs/flow without JIT time: ours {F(oursSteady)}"
+                : $"   µs/flow without JIT time: floor {F(floorSteady)}, ours {F(oursSteady)} (ratio ours/floor {F(oursSteady / floorSteady)}x, target <= {F(Target, "F1")}x)");
+            return !onlyOurs && summary.FlowsRead == count && oursSteady / floorSteady <= Target;
         }
         finally
         {
