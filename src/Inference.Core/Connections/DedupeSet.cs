@@ -62,23 +62,7 @@ internal sealed class DedupeSet(TimeSpan retention)
 
         public int Count { get; private set; }
 
-        public bool Contains(UInt128 key)
-        {
-            var mask = _slots.Length - 1;
-            for (var i = SlotOf(key); ; i = (i + 1) & mask)
-            {
-                var slot = _slots[i];
-                if (slot == key)
-                {
-                    return true;
-                }
-
-                if (slot == UInt128.Zero)
-                {
-                    return false;
-                }
-            }
-        }
+        public bool Contains(UInt128 key) => _slots[Find(key)] == key;
 
         /// <summary>True when the key was not there (and is now).</summary>
         public bool Add(UInt128 key)
@@ -88,22 +72,28 @@ internal sealed class DedupeSet(TimeSpan retention)
                 Grow();
             }
 
-            var mask = _slots.Length - 1;
-            for (var i = SlotOf(key); ; i = (i + 1) & mask)
+            var i = Find(key);
+            if (_slots[i] == key)
             {
-                var slot = _slots[i];
-                if (slot == key)
-                {
-                    return false;
-                }
-
-                if (slot == UInt128.Zero)
-                {
-                    _slots[i] = key;
-                    Count++;
-                    return true;
-                }
+                return false;
             }
+
+            _slots[i] = key;
+            Count++;
+            return true;
+        }
+
+        /// <summary>The slot holding the key, or the empty slot where it would go.</summary>
+        private int Find(UInt128 key)
+        {
+            var mask = _slots.Length - 1;
+            var i = SlotOf(key);
+            while (_slots[i] != key && _slots[i] != UInt128.Zero)
+            {
+                i = (i + 1) & mask;
+            }
+
+            return i;
         }
 
         public void Clear()
