@@ -38,16 +38,17 @@ public static class HubbleIngestRunner
         // connections earlier imports stored near their end: an export that overlaps one (or continues it) must not count them again
         pipeline.Resume(new ResumeStateView(null, null, store.Reads.RecentConnectionsOfKind(options.SourceKind)));
         var unfinished = stored?.Unfinished;
+        var skip = stored?.SkipLines ?? 0;
         var importer = new HubbleFileImporter(pipeline)
         {
             KeepRawLines = options.KeepRaw > 0,
-            SkipLines = stored?.SkipLines ?? 0,
+            SkipLines = skip,
             Replay = unfinished is null ? null : (unfinished.Lines, unfinished.ResumeFromNs ?? long.MinValue),
             // progress with every batch: if this process dies, a re-run knows what its batches stored (while it only
             // re-reads what an unfinished import read, that import's progress row stays the one that says so)
             BeforeFlush = read =>
             {
-                if (read.Lines > (stored?.SkipLines ?? 0) && read.Lines > (unfinished?.Lines ?? 0))
+                if (read.Lines > skip && read.Lines > (unfinished?.Lines ?? 0))
                 {
                     pipeline.Attach(Record(options, read, time, complete: false));
                 }
@@ -76,7 +77,7 @@ public static class HubbleIngestRunner
         }
 
         var accepted = importer.Accepted;
-        if (accepted.Lines > importer.SkipLines)
+        if (accepted.Lines > skip)
         {
             // in the last batch's transaction: recorded exactly when what it describes is stored
             pipeline.Attach(Record(options, accepted, time, complete: true));
