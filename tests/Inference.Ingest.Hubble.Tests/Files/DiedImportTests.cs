@@ -63,14 +63,26 @@ public sealed class DiedImportTests : IDisposable
         return Edges(store);
     }
 
+    /// <summary>A week with malformed lines at the given fractions, the edges of one clean import of it, and a fresh store.</summary>
+    private async Task<Run> PrepareAsync(string name, params double[] at)
+    {
+        var (lines, markers) = Week(at);
+        var expected = await OnceAsync(lines);
+        var file = _dir.File(name + ".json");
+        await File.WriteAllLinesAsync(file, lines);
+        return new Run(markers, expected, file, InferenceStore.Open(_dir.File(name + ".duckdb")));
+    }
+
+    private sealed record Run(long[] Markers, IReadOnlyList<string> Expected, string File, InferenceStore Store) : IDisposable
+    {
+        public void Dispose() => Store.Dispose();
+    }
+
     [Fact]
     public async Task An_import_that_died_run_again_counts_what_it_stored_once_and_finishes_what_it_left_open()
     {
-        var (lines, markers) = Week(0.6);
-        var expected = await OnceAsync(lines);
-        var file = _dir.File("died.json");
-        await File.WriteAllLinesAsync(file, lines);
-        using var store = InferenceStore.Open(_dir.File("died.duckdb"));
+        using var run = await PrepareAsync("died", 0.6);
+        var (markers, expected, file, store) = run;
 
         await Assert.ThrowsAsync<SimulatedDeath>(() => ImportAsync(store, file, dieAtLine: markers[0]));
         var progress = Assert.Single(store.Reads.ImportedFiles());
@@ -96,11 +108,8 @@ public sealed class DiedImportTests : IDisposable
     [Fact]
     public async Task A_rerun_that_dies_too_before_reaching_where_the_first_died_loses_nothing_and_counts_nothing_twice()
     {
-        var (lines, markers) = Week(0.25, 0.7);
-        var expected = await OnceAsync(lines);
-        var file = _dir.File("died-twice.json");
-        await File.WriteAllLinesAsync(file, lines);
-        using var store = InferenceStore.Open(_dir.File("died-twice.duckdb"));
+        using var run = await PrepareAsync("died-twice", 0.25, 0.7);
+        var (markers, expected, file, store) = run;
 
         await Assert.ThrowsAsync<SimulatedDeath>(() => ImportAsync(store, file, dieAtLine: markers[1]));
         var progress = Assert.Single(store.Reads.ImportedFiles());
@@ -117,11 +126,8 @@ public sealed class DiedImportTests : IDisposable
     [Fact]
     public async Task A_rerun_that_dies_after_passing_where_the_first_died_is_itself_resumed()
     {
-        var (lines, markers) = Week(0.3, 0.75);
-        var expected = await OnceAsync(lines);
-        var file = _dir.File("died-later.json");
-        await File.WriteAllLinesAsync(file, lines);
-        using var store = InferenceStore.Open(_dir.File("died-later.duckdb"));
+        using var run = await PrepareAsync("died-later", 0.3, 0.75);
+        var (markers, expected, file, store) = run;
 
         await Assert.ThrowsAsync<SimulatedDeath>(() => ImportAsync(store, file, dieAtLine: markers[0]));
         var first = Assert.Single(store.Reads.ImportedFiles());
@@ -138,11 +144,8 @@ public sealed class DiedImportTests : IDisposable
     [Fact]
     public async Task Ctrl_c_while_rerunning_an_import_that_died_keeps_what_is_left_to_finish()
     {
-        var (lines, markers) = Week(0.25, 0.7);
-        var expected = await OnceAsync(lines);
-        var file = _dir.File("died-then-ctrl-c.json");
-        await File.WriteAllLinesAsync(file, lines);
-        using var store = InferenceStore.Open(_dir.File("died-then-ctrl-c.duckdb"));
+        using var run = await PrepareAsync("died-then-ctrl-c", 0.25, 0.7);
+        var (markers, expected, file, store) = run;
 
         await Assert.ThrowsAsync<SimulatedDeath>(() => ImportAsync(store, file, dieAtLine: markers[1]));
         var died = Assert.Single(store.Reads.ImportedFiles());
