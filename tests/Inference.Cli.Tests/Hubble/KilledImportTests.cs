@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Inference.Cli.Tests.Foundation;
+using Inference.Cli.Tests.Serve;
 using Inference.Testing.Scenarios;
 
 namespace Inference.Cli.Tests.Hubble;
@@ -60,8 +61,7 @@ public sealed class KilledImportTests
 
     private static Process StartImport(string path, string db)
     {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
-        var info = new ProcessStartInfo(host) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+        var info = new ProcessStartInfo(ServeProcess.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "inference.dll"), "ingest", "hubble", "--file", path, "--db", db })
         {
             info.ArgumentList.Add(arg);

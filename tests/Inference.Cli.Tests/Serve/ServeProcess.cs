@@ -172,7 +172,8 @@ internal sealed partial class ServeProcess : IDisposable
         }
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The dotnet host the test runs under (child processes of other tests start <c>inference.dll</c> with it too).</summary>
+    internal static string DotnetHost() =>
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public void Dispose()
