@@ -53,14 +53,7 @@ public sealed class StoreTests : IDisposable
         using (var connection = new DuckDB.NET.Data.DuckDBConnection($"Data Source={DbPath}"))
         {
             connection.Open();
-            foreach (var (version, name, sql) in Schema.Migrator.Scripts.Where(s => s.Version <= 7))
-            {
-                using var cmd = connection.CreateCommand();
-                cmd.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL);\n"
-                    + sql + $";\nINSERT INTO schema_version VALUES ({version}, '{name}', now())";
-                cmd.ExecuteNonQuery();
-            }
-
+            Schema.Migrator.Migrate(connection, TimeProvider.System, upTo: 7);
             using var insert = connection.CreateCommand();
             insert.CommandText = "INSERT INTO imported_files VALUES ('hubble-file:/a.json', 100, 2, 'h', 'p', now())";
             insert.ExecuteNonQuery();

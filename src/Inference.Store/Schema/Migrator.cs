@@ -26,7 +26,8 @@ internal static class Migrator
         return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static void Migrate(DuckDBConnection connection, TimeProvider time)
+    /// <summary>Applies the scripts newer than the store's version, up to <paramref name="upTo"/> (tests build old stores with it).</summary>
+    public static void Migrate(DuckDBConnection connection, TimeProvider time, int upTo = int.MaxValue)
     {
         var current = CurrentVersion(connection);
         if (current > Latest)
@@ -34,7 +35,7 @@ internal static class Migrator
             throw new StoreException($"the store has schema version {current}, newer than this inference build knows ({Latest}); upgrade inference");
         }
 
-        foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current))
+        foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current && s.Version <= upTo))
         {
             using var tx = connection.BeginTransaction();
             using var cmd = connection.CreateCommand();
