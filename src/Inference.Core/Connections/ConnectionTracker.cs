@@ -70,7 +70,8 @@ public sealed class ConnectionTracker
             _maxSeenNs = e.TimeNs;
         }
 
-        if (e.DedupeKey != UInt128.Zero && !_dedupe.Add(e.DedupeKey, _maxSeenNs))
+        // an event with no key (zero) is never a duplicate: the set does not remember it
+        if (!_dedupe.Add(e.DedupeKey, _maxSeenNs))
         {
             Duplicates++;
             return false;
