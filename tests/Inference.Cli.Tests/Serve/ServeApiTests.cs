@@ -43,7 +43,8 @@ public sealed partial class ServeApiTests
                 Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
             }
 
-            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "0" + token[1..]);
+            // one character changed (a token that starts with '0' would otherwise be sent unchanged)
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (token[0] == '0' ? "1" : "0") + token[1..]);
             using (var wrong = await http.PostAsJsonAsync("/api/decisions", decision))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
