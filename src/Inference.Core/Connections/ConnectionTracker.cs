@@ -71,7 +71,7 @@ public sealed class ConnectionTracker
         }
 
         // an event with no key (zero) is never a duplicate: the set does not remember it
-        if (!_dedupe.Add(e.DedupeKey, _maxSeenNs))
+        if (!_dedupe.Add(e.DedupeKey, e.TimeNs, _maxSeenNs))
         {
             Duplicates++;
             return false;

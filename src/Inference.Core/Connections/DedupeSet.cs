@@ -1,19 +1,26 @@
 namespace Inference.Core.Connections;
 
 /// <summary>
-/// Event keys seen recently, to drop events a relay sends twice. Kept in two generations, each started when the newest
-/// event time has moved on by the retention: a key is remembered for at least the retention (at most twice it), and
-/// forgetting is one Clear of the older generation, not a queue and a Remove per key.
+/// Event keys seen recently, to drop events a relay sends twice. A key is remembered for at least the retention past the
+/// newest event time (at most twice it). An event sent twice is the same event both times, with the same time: so an
+/// event newer than every one before it cannot be a duplicate, and in a time-ordered stream (what a relay and
+/// <c>hubble observe</c> send, near enough) most events are. Their keys are appended to a time-ordered log, which costs
+/// no random memory access; only the others (events behind the newest one: node interleaving, a resumed stream's replay)
+/// are looked up, in the log by time and in a hash table that holds those.
 /// </summary>
 internal sealed class DedupeSet(TimeSpan retention)
 {
     private readonly long _retentionNs = (long)retention.TotalNanoseconds;
+    private readonly TimeOrderedKeys _ordered = new();
     private KeyTable _current = new();
     private KeyTable _previous = new();
     private long? _currentStartNs;
 
-    /// <summary>True when the key is new (and is now remembered). <paramref name="nowNs"/> is the newest event time seen.</summary>
-    public bool Add(UInt128 key, long nowNs)
+    /// <summary>
+    /// True when the key is new (and is now remembered). <paramref name="eventNs"/> is the event's own time,
+    /// <paramref name="nowNs"/> the newest event time seen (what ages keys out).
+    /// </summary>
+    public bool Add(UInt128 key, long eventNs, long nowNs)
     {
         if (key == UInt128.Zero)
         {
@@ -21,6 +28,26 @@ internal sealed class DedupeSet(TimeSpan retention)
             return true;
         }
 
+        Age(nowNs);
+        if (_ordered.IsAfterNewest(eventNs))
+        {
+            _ordered.Append(eventNs, key);
+            return true;
+        }
+
+        if (_ordered.Contains(eventNs, key) || (_previous.Count > 0 && _previous.Contains(key)))
+        {
+            return false;
+        }
+
+        return _current.Add(key);
+    }
+
+    public int Count => _ordered.Count + _current.Count + _previous.Count;
+
+    private void Age(long nowNs)
+    {
+        _ordered.ForgetBefore(nowNs - _retentionNs);
         if (_currentStartNs is not { } start)
         {
             _currentStartNs = nowNs;
@@ -37,22 +64,108 @@ internal sealed class DedupeSet(TimeSpan retention)
 
             _currentStartNs = nowNs;
         }
+    }
 
-        if (_previous.Count > 0 && _previous.Contains(key))
+    /// <summary>
+    /// (time, key) pairs with strictly increasing times, in a ring: appended at the end, forgotten from the start. A time
+    /// is looked up by galloping back from the newest (an event out of order is usually only a little behind), then by
+    /// binary search.
+    /// </summary>
+    private sealed class TimeOrderedKeys
+    {
+        private long[] _times = new long[1 << 10];
+        private UInt128[] _keys = new UInt128[1 << 10];
+        private int _start;
+        private long _newestNs = long.MinValue;
+
+        public int Count { get; private set; }
+
+        public bool IsAfterNewest(long timeNs) => timeNs > _newestNs;
+
+        public void Append(long timeNs, UInt128 key)
         {
+            if (Count == _times.Length)
+            {
+                Grow();
+            }
+
+            var i = (_start + Count) & (_times.Length - 1);
+            _times[i] = timeNs;
+            _keys[i] = key;
+            Count++;
+            _newestNs = timeNs;
+        }
+
+        public void ForgetBefore(long timeNs)
+        {
+            var mask = _times.Length - 1;
+            while (Count > 0 && _times[_start] < timeNs)
+            {
+                _start = (_start + 1) & mask;
+                Count--;
+            }
+        }
+
+        public bool Contains(long timeNs, UInt128 key)
+        {
+            if (Count == 0 || timeNs > _newestNs || timeNs < TimeAt(0))
+            {
+                return false;
+            }
+
+            // gallop back from the newest until an entry is not after the time, then search the last stretch
+            int hi = Count - 1, step = 1;
+            var lo = hi;
+            while (lo > 0 && TimeAt(lo) > timeNs)
+            {
+                hi = lo - 1;
+                lo = Math.Max(0, lo - step);
+                step *= 2;
+            }
+
+            while (lo <= hi)
+            {
+                var mid = lo + ((hi - lo) >> 1);
+                var t = TimeAt(mid);
+                if (t == timeNs)
+                {
+                    return _keys[(_start + mid) & (_times.Length - 1)] == key;
+                }
+
+                if (t < timeNs)
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid - 1;
+                }
+            }
+
             return false;
         }
 
-        return _current.Add(key);
-    }
+        private long TimeAt(int index) => _times[(_start + index) & (_times.Length - 1)];
 
-    public int Count => _current.Count + _previous.Count;
+        private void Grow()
+        {
+            var times = new long[_times.Length * 2];
+            var keys = new UInt128[_keys.Length * 2];
+            for (var i = 0; i < Count; i++)
+            {
+                var from = (_start + i) & (_times.Length - 1);
+                times[i] = _times[from];
+                keys[i] = _keys[from];
+            }
+
+            (_times, _keys, _start) = (times, keys, 0);
+        }
+    }
 
     /// <summary>
     /// Keys in one open-addressed array probed linearly: a lookup is one random memory access where a HashSet takes two
-    /// (bucket, then entry), and with millions of keys both miss the cache. Zero marks an empty slot (keys are never
-    /// zero). Slots are picked by two multiplies, seeded per process: file contents are untrusted, and crafted uuids
-    /// must not pile into one run of slots.
+    /// (bucket, then entry). Zero marks an empty slot (keys are never zero). Slots are picked by two multiplies, seeded
+    /// per process: file contents are untrusted, and crafted uuids must not pile into one run of slots.
     /// </summary>
     private sealed class KeyTable
     {
@@ -98,8 +211,11 @@ internal sealed class DedupeSet(TimeSpan retention)
 
         public void Clear()
         {
-            Array.Clear(_slots);
-            Count = 0;
+            if (Count > 0)
+            {
+                Array.Clear(_slots);
+                Count = 0;
+            }
         }
 
         private int SlotOf(UInt128 key)
