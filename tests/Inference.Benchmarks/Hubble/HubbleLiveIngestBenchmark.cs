@@ -13,7 +13,7 @@ namespace Inference.Benchmarks.Hubble;
 /// Live gRPC ingest from a pre-serialized relay (its own process, 127.0.0.1, h2c) end to end into DuckDB, ~1M flows.
 /// CPU per flow of this process (the relay's work is in the other process) for: the transport floor (raw bytes
 /// through Grpc.Net.Client, nothing parsed), Google.Protobuf's generated parser, and our ingester (FollowRelayAsync).
-/// Target: ours at most 1.5x the floor.
+/// Target: ours at most 1.5x the floor, in the median of alternating rounds.
 /// </summary>
 internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
 {
@@ -40,43 +40,58 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
 
             // HUBBLE_BENCH_LIVE_ONLY_OURS=1 skips the two baselines, for profiling ours alone
             var onlyOurs = Environment.GetEnvironmentVariable("HUBBLE_BENCH_LIVE_ONLY_OURS") == "1";
-            var floorGc = GcSnapshot.Take();
-            var (floorCount, floorWall, floorCpu) = onlyOurs ? (1, TimeSpan.Zero, TimeSpan.FromTicks(1)) : await TimeAsync(() => ReceiveRawAsync(relayOptions, count, cancellationToken));
-            Report(output, "floor (raw bytes, no parse)", floorCount, floorWall, floorCpu);
-            var floorRuntime = GcSnapshot.Take();
-            output.WriteLine($"   floor: {floorRuntime.Since(floorGc, floorCount)}");
-
-            var (genCount, genWall, genCpu) = onlyOurs ? (1, TimeSpan.Zero, TimeSpan.FromTicks(1)) : await TimeAsync(() => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
-            Report(output, "Google.Protobuf generated parser", genCount, genWall, genCpu);
-
-            var db = Path.Combine(dir, "ours.duckdb");
-            var relayCpuBefore = relay.Cpu;
-            var gc = GcSnapshot.Take();
-            var (summary, oursWall, oursCpu) = await TimeAsync(async () =>
+            // one run of each moves by 15% with what else the machine does: the floor and ours alternate, and the
+            // target is judged on the median round
+            var rounds = onlyOurs ? 1 : (int)Math.Max(1, FromEnvironment("HUBBLE_BENCH_LIVE_ROUNDS", 3));
+            var ratios = new List<double>();
+            var complete = true;
+            for (var round = 1; round <= rounds; round++)
             {
-                using var store = InferenceStore.Open(db);
-                var options = new IngestOptions { Source = relay.Address, SourceKind = "hubble-relay", Address = relay.Address };
-                return await HubbleIngestRunner.FollowRelayAsync(store, relayOptions, options, NullLogger.Instance, TimeProvider.System, cancellationToken);
-            });
-            Report(output, "ours (FollowRelayAsync -> DuckDB)", summary.FlowsRead, oursWall, oursCpu);
-            var oursRuntime = GcSnapshot.Take();
-            output.WriteLine($"   ours: {oursRuntime.Since(gc, summary.FlowsRead)}");
-            output.WriteLine($"   ours: {summary.Connections:N0} connections, {summary.Duplicates:N0} duplicates, stop: {summary.StopReason}; {HubbleFileImportBenchmark.StoredEdges(db)}; "
-                + $"relay process cpu during ours {S(relay.Cpu - relayCpuBefore)} (wall includes the 1 s idle timeout)");
+                output.WriteLine($"   round {round} of {rounds}:");
+                (double WithJit, double Steady)? floor = onlyOurs ? null : await MeasureAsync(output, "floor (raw bytes, no parse)", () => ReceiveRawAsync(relayOptions, count, cancellationToken));
+                if (round == 1 && !onlyOurs)
+                {
+                    // information: the client most Hubble tools are built on
+                    await MeasureAsync(output, "Google.Protobuf generated parser", () => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
+                }
 
-            var floor = floorCpu.TotalMicroseconds / floorCount;
-            var generated = genCpu.TotalMicroseconds / genCount;
-            var ours = oursCpu.TotalMicroseconds / Math.Max(1, summary.FlowsRead);
-            output.WriteLine($"   µs/flow with JIT time (information): floor {F(floor)}, generated parser {F(generated)} ({F(generated / floor)}x floor), ours {F(ours)} (ratio ours/floor {F(ours / floor)}x)");
-            // JIT time lands on whichever run triggers it: the floor compiles the gRPC client ours reuses, and run after
-            // the import benchmark ours finds the tracker and the store compiled already. Without it both figures are
-            // what a long-running ingest pays per flow, whatever ran before: that is what the target is judged on.
-            var floorSteady = (floorCpu - (floorRuntime.Jit - floorGc.Jit)).TotalMicroseconds / floorCount;
-            var oursSteady = (oursCpu - (oursRuntime.Jit - gc.Jit)).TotalMicroseconds / Math.Max(1, summary.FlowsRead);
-            output.WriteLine(onlyOurs
-                ? $"   µs/flow without JIT time: ours {F(oursSteady)}"
-                : $"   µs/flow without JIT time: floor {F(floorSteady)}, ours {F(oursSteady)} (ratio ours/floor {F(oursSteady / floorSteady)}x, target <= {F(Target, "F1")}x)");
-            return !onlyOurs && summary.FlowsRead == count && oursSteady / floorSteady <= Target;
+                var db = Path.Combine(dir, $"ours-{round}.duckdb");
+                var relayCpuBefore = relay.Cpu;
+                IngestSummary? summary = null;
+                var ours = await MeasureAsync(output, "ours (FollowRelayAsync -> DuckDB)", async () =>
+                {
+                    using var store = InferenceStore.Open(db);
+                    var options = new IngestOptions { Source = relay.Address, SourceKind = "hubble-relay", Address = relay.Address };
+                    summary = await HubbleIngestRunner.FollowRelayAsync(store, relayOptions, options, NullLogger.Instance, TimeProvider.System, cancellationToken);
+                    return summary.FlowsRead;
+                });
+                output.WriteLine($"     ours: {summary!.Connections:N0} connections, {summary.Duplicates:N0} duplicates, stop: {summary.StopReason}; {HubbleFileImportBenchmark.StoredEdges(db)}; "
+                    + $"relay process cpu during ours {S(relay.Cpu - relayCpuBefore)} (wall includes the 1 s idle timeout)");
+                complete &= summary.FlowsRead == count;
+
+                // JIT time lands on whichever run triggers it (the floor compiles the gRPC client ours reuses; run after
+                // the import benchmark, ours finds the tracker and the store compiled): without it, both figures are what
+                // a long-running ingest pays per flow, whatever ran before. That is what the target is judged on.
+                if (floor is { } f)
+                {
+                    ratios.Add(ours.Steady / f.Steady);
+                    output.WriteLine($"     µs/flow with JIT time (information): floor {F(f.WithJit)}, ours {F(ours.WithJit)} ({F(ours.WithJit / f.WithJit)}x); "
+                        + $"without JIT time: floor {F(f.Steady)}, ours {F(ours.Steady)} (ratio ours/floor {F(ours.Steady / f.Steady)}x)");
+                }
+                else
+                {
+                    output.WriteLine($"     µs/flow without JIT time: ours {F(ours.Steady)}");
+                }
+            }
+
+            if (onlyOurs)
+            {
+                return false;
+            }
+
+            var median = ratios.Order().ElementAt(ratios.Count / 2);
+            output.WriteLine($"   ratio ours/floor without JIT time per round: {string.Join(", ", ratios.Select(r => F(r) + "x"))}; median {F(median)}x (target <= {F(Target, "F1")}x)");
+            return complete && median <= Target;
         }
         finally
         {
@@ -84,8 +99,16 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
         }
     }
 
-    private static void Report(TextWriter output, string what, long count, TimeSpan wall, TimeSpan cpu) =>
-        output.WriteLine($"   {what}: {count:N0} flows, wall {S(wall)}, cpu {S(cpu)}, {F(cpu.TotalMicroseconds / Math.Max(1, count))} µs/flow cpu");
+    /// <summary>CPU per flow of one run, with and without the JIT time it triggered; prints the run's figures.</summary>
+    private static async Task<(double WithJit, double Steady)> MeasureAsync(TextWriter output, string what, Func<Task<long>> run)
+    {
+        var before = GcSnapshot.Take();
+        var (count, wall, cpu) = await TimeAsync(run);
+        var after = GcSnapshot.Take();
+        var flows = Math.Max(1, count);
+        output.WriteLine($"     {what}: {count:N0} flows, wall {S(wall)}, cpu {S(cpu)}, {F(cpu.TotalMicroseconds / flows)} µs/flow cpu; {after.Since(before, flows)}");
+        return (cpu.TotalMicroseconds / flows, (cpu - (after.Jit - before.Jit)).TotalMicroseconds / flows);
+    }
 
     /// <summary>The floor: the same messages received as raw bytes through Grpc.Net.Client, nothing parsed.</summary>
     private static async Task<long> ReceiveRawAsync(RelayOptions relay, long expected, CancellationToken cancellationToken)
