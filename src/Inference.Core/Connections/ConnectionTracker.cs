@@ -121,12 +121,12 @@ public sealed class ConnectionTracker
     {
         _lastSweepNs = _maxSeenNs;
         var horizon = _maxSeenNs - _windowNs - _latenessNs;
-        List<FiveTuple>? done = null;
-        foreach (var (tuple, connection) in _open)
+        List<OpenConnection>? done = null;
+        foreach (var connection in _open.Values)
         {
             if (connection.LastNs < horizon)
             {
-                (done ??= []).Add(tuple);
+                (done ??= []).Add(connection);
             }
         }
 
@@ -135,10 +135,10 @@ public sealed class ConnectionTracker
             return;
         }
 
-        foreach (var tuple in done)
+        foreach (var connection in done)
         {
-            closed.Add(Close(_open[tuple]));
-            _open.Remove(tuple);
+            closed.Add(Close(connection));
+            _open.Remove(connection.Tuple);
         }
 
         if (_alreadyStored.Count > 0)

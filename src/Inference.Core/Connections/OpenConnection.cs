@@ -107,12 +107,16 @@ internal sealed class OpenConnection(FiveTuple tuple, long firstNs)
         }
     }
 
-    public IReadOnlyList<DnsObservation> DnsObservations() => _dns is null
-        ? []
-        : _dns.OrderBy(p => p.Key, StringComparer.Ordinal)
-            .Select(p => new DnsObservation(p.Key, string.Join(',', p.Value.Answers), p.Value.Ttl, p.Value.Rcode,
-                Math.Max(p.Value.Requests, p.Value.Responses)))
-            .ToList();
+    public IReadOnlyList<DnsObservation> DnsObservations() => _dns switch
+    {
+        null => [],
+        // one query per connection is the rule: nothing to order
+        { Count: 1 } => [.. _dns.Select(Observation)],
+        _ => [.. _dns.OrderBy(p => p.Key, StringComparer.Ordinal).Select(Observation)],
+    };
+
+    private static DnsObservation Observation(KeyValuePair<string, DnsAccumulator> p) =>
+        new(p.Key, string.Join(',', p.Value.Answers), p.Value.Ttl, p.Value.Rcode, Math.Max(p.Value.Requests, p.Value.Responses));
 
     public IReadOnlyList<HttpObservation> HttpObservations()
     {
