@@ -95,17 +95,18 @@ internal static class IngestHubbleCommand
             }
 
             // on stderr: diagnostics, and scripts reading the summary line keep one line on stdout
+            var inputName = filePath == "-" ? "<stdin>" : filePath;
             if (summary.AlreadyStored?.Import is { } import)
             {
                 await error.WriteLineAsync(
-                    $"{filePath}: its first {import.Lines} lines were already imported (as {import.Source}, {Utc(import.ImportedAt)}): " +
+                    $"{inputName}: its first {import.Lines} lines were already imported (as {import.Source}, {Utc(import.ImportedAt)}): " +
                     (summary.AlreadyStored.MoreAfter ? "imported only what follows them" : "nothing new to import"));
             }
 
             if (summary.AlreadyStored?.Unfinished is { } unfinished)
             {
                 await error.WriteLineAsync(
-                    $"{filePath}: an import of its first {unfinished.Lines} lines (as {unfinished.Source}, last stored {Utc(unfinished.ImportedAt)}) " +
+                    $"{inputName}: an import of its first {unfinished.Lines} lines (as {unfinished.Source}, last stored {Utc(unfinished.ImportedAt)}) " +
                     $"stopped before it finished: {summary.Replayed} of them were read again only to finish the connections it left open; nothing it stored is counted twice");
             }
 

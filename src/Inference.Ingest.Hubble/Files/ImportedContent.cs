@@ -39,6 +39,17 @@ public static class ImportedContent
         }
 
         await using var input = HubbleFileImporter.Open(path);
+        return await FindAsync(input, imports, cancellationToken);
+    }
+
+    /// <summary>The same, reading <paramref name="input"/> from its start (as far as the candidates need; it is not closed).</summary>
+    public static async Task<StoredPrefix?> FindAsync(Stream input, IReadOnlyList<ImportedFileRecord> imports, CancellationToken cancellationToken)
+    {
+        if (imports.Count == 0)
+        {
+            return null;
+        }
+
         var head = new byte[HeadBytes];
         var headLength = await input.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
         var candidates = imports

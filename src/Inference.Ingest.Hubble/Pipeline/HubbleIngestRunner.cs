@@ -22,12 +22,25 @@ public sealed record IngestSummary(string Source, long Lines, long Malformed, lo
 /// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
 public static class HubbleIngestRunner
 {
+    /// <param name="stdin">What <paramref name="path"/> <c>-</c> reads (the process's standard input when null).</param>
     public static async Task<IngestSummary> ImportFileAsync(InferenceStore store, string path, IngestOptions options,
-        Action<MalformedLine> onMalformed, TimeProvider time, CancellationToken cancellationToken)
+        Action<MalformedLine> onMalformed, TimeProvider time, CancellationToken cancellationToken, Stream? stdin = null)
     {
         // the same content imported again (a re-run, an interrupted import, a file that grew) would be counted twice:
-        // the lines an earlier import stored are skipped (stdin cannot be read twice, so it is not checked)
-        var stored = path == "-" ? null : await ImportedContent.FindAsync(path, store.Reads.ImportedFiles(), cancellationToken);
+        // the lines an earlier import stored are skipped. Standard input is read once: what the check reads of it is
+        // kept aside and imported from there.
+        await using var standardInput = path == "-" ? new RewindableInput(stdin ?? Console.OpenStandardInput()) : null;
+        StoredPrefix? stored;
+        if (standardInput is not null)
+        {
+            stored = await ImportedContent.FindAsync(standardInput, store.Reads.ImportedFiles(), cancellationToken);
+            standardInput.Rewind();
+        }
+        else
+        {
+            stored = await ImportedContent.FindAsync(path, store.Reads.ImportedFiles(), cancellationToken);
+        }
+
         if (stored is { NothingNew: true })
         {
             return new IngestSummary(options.Source, stored.SkipLines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
@@ -57,7 +70,7 @@ public static class HubbleIngestRunner
         var stopReason = "end of input";
         string? failure = null;
         var display = path == "-" ? "<stdin>" : path;
-        await using (var input = HubbleFileImporter.Open(path))
+        await using (var input = standardInput ?? HubbleFileImporter.Open(path))
         {
             try
             {
