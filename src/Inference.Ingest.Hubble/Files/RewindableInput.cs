@@ -5,7 +5,7 @@ namespace Inference.Ingest.Hubble.Files;
 /// to import it. What the first reading takes is kept in an unnamed temporary file and is what the second
 /// reading gets first; the rest comes straight from the input. Nothing is kept once <see cref="Rewind"/> was called.
 /// </summary>
-internal sealed class RewindableInput(Stream inner) : Stream
+internal sealed class RewindableInput(Stream inner) : ReadOnlyStream
 {
     private FileStream? _spool;
     private bool _replaying;
@@ -22,8 +22,6 @@ internal sealed class RewindableInput(Stream inner) : Stream
         _spool?.Flush();
         _spool?.Seek(0, SeekOrigin.Begin);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -46,9 +44,6 @@ internal sealed class RewindableInput(Stream inner) : Stream
 
         return read;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -113,14 +108,4 @@ internal sealed class RewindableInput(Stream inner) : Stream
         await inner.DisposeAsync();
         await base.DisposeAsync();
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Inference.Ingest.Hubble.Files;
 using Inference.Ingest.Hubble.Pipeline;
 using Inference.Store;
 using Inference.Testing.Scenarios;
@@ -98,12 +99,10 @@ public sealed class StdinReimportTests : IDisposable
     }
 
     /// <summary>A pipe: a few bytes per read, no length, no seeking.</summary>
-    private sealed class Trickle(byte[] content, int seed) : Stream
+    private sealed class Trickle(byte[] content, int seed) : ReadOnlyStream
     {
         private readonly Random _random = new(seed);
         private int _position;
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -114,17 +113,5 @@ public sealed class StdinReimportTests : IDisposable
         }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => new(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
