@@ -2,6 +2,7 @@ using System.CommandLine;
 using Inference.Cli.Hosting;
 using Inference.Core.Connections;
 using Inference.Core.Time;
+using Inference.Ingest.Hubble.Files;
 using Inference.Ingest.Hubble.Pipeline;
 using Inference.Ingest.Hubble.Relay;
 using Microsoft.Extensions.Logging;
@@ -95,7 +96,7 @@ internal static class IngestHubbleCommand
             }
 
             // on stderr: diagnostics, and scripts reading the summary line keep one line on stdout
-            var inputName = filePath == "-" ? "<stdin>" : filePath;
+            var inputName = filePath is null ? null : HubbleFileImporter.DisplayName(filePath);
             if (summary.AlreadyStored?.Import is { } import)
             {
                 await error.WriteLineAsync(

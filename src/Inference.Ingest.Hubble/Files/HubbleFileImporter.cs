@@ -48,6 +48,9 @@ public sealed class HubbleFileImporter(FlowPipeline pipeline)
     /// <summary>The whole lines handed to the pipeline so far, from the start of the input: how many, their bytes and hash.</summary>
     public ContentPrefix Accepted { get; private set; } = ContentPrefix.Empty;
 
+    /// <summary>How messages name the input: the path, or <c>&lt;stdin&gt;</c> for <c>-</c>.</summary>
+    public static string DisplayName(string path) => path == "-" ? "<stdin>" : path;
+
     public static Stream Open(string path)
     {
         if (path == "-")

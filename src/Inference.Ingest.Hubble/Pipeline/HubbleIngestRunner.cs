@@ -69,12 +69,13 @@ public static class HubbleIngestRunner
         };
         var stopReason = "end of input";
         string? failure = null;
-        var display = path == "-" ? "<stdin>" : path;
-        await using (var input = standardInput ?? HubbleFileImporter.Open(path))
+        var display = HubbleFileImporter.DisplayName(path);
+        // a file is opened for the import and closed after it; standard input is the one the check read (closed above)
+        await using (var file = standardInput is null ? HubbleFileImporter.Open(path) : null)
         {
             try
             {
-                await importer.ImportAsync(input, display, onMalformed, cancellationToken);
+                await importer.ImportAsync(file ?? standardInput!, display, onMalformed, cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
