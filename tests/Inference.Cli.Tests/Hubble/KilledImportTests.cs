@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using Inference.Cli.Tests.Foundation;
-using Inference.Cli.Tests.Serve;
 using Inference.Testing.Scenarios;
 
 namespace Inference.Cli.Tests.Hubble;
@@ -61,13 +60,7 @@ public sealed class KilledImportTests
 
     private static Process StartImport(string path, string db)
     {
-        var info = new ProcessStartInfo(ServeProcess.DotnetHost()) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "inference.dll"), "ingest", "hubble", "--file", path, "--db", db })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
+        var process = Process.Start(InferenceProcess.StartInfo(["ingest", "hubble", "--file", path, "--db", db]))!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

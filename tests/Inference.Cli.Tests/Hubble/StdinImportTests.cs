@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Inference.Cli.Tests.Foundation;
-using Inference.Cli.Tests.Serve;
 
 namespace Inference.Cli.Tests.Hubble;
 
@@ -29,20 +28,7 @@ public sealed class StdinImportTests
 
     private static async Task<(int Exit, string Out, string Err)> PipeAsync(string file, string db)
     {
-        var info = new ProcessStartInfo(ServeProcess.DotnetHost())
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "inference.dll"), "ingest", "hubble", "--file", "-", "--db", db })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(info)!;
+        using var process = Process.Start(InferenceProcess.StartInfo(["ingest", "hubble", "--file", "-", "--db", db]))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await using (var input = File.OpenRead(file))

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.RegularExpressions;
+using Inference.Cli.Tests.Foundation;
 
 namespace Inference.Cli.Tests.Serve;
 
@@ -31,20 +32,7 @@ internal sealed partial class ServeProcess : IDisposable
     /// <summary>Starts the process; with <paramref name="waitUntilListening"/> returns once it prints its address.</summary>
     public static async Task<ServeProcess> StartAsync(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool waitUntilListening = true)
     {
-        var info = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "inference.dll"));
-        info.ArgumentList.Add("serve");
-        foreach (var a in args)
-        {
-            info.ArgumentList.Add(a);
-        }
+        var info = InferenceProcess.StartInfo(["serve", .. args]);
 
         // the child sees only the INFERENCE_* variables a test gives it, never the test runner's
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("INFERENCE_", StringComparison.Ordinal)).ToList())
@@ -171,10 +159,6 @@ internal sealed partial class ServeProcess : IDisposable
             target.AppendLine(line);
         }
     }
-
-    /// <summary>The dotnet host the test runs under (child processes of other tests start <c>inference.dll</c> with it too).</summary>
-    internal static string DotnetHost() =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
 
     public void Dispose()
     {

@@ -51,16 +51,13 @@ public sealed class DiedImportTests : IDisposable
             },
             TimeProvider.System, ctrlCAt?.Token ?? CancellationToken.None);
 
-    private static IReadOnlyList<string> Edges(InferenceStore store) =>
-        [.. store.Reads.Edges().Select(e => $"{e.Edge} x{e.Connections} {e.FirstSeen:O} {e.LastSeen:O} " + string.Join(',', e.Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}")))];
-
     private async Task<IReadOnlyList<string>> OnceAsync(List<string> lines)
     {
         var file = _dir.File($"once-{Guid.NewGuid():N}.json");
         await File.WriteAllLinesAsync(file, lines);
         using var store = InferenceStore.Open(_dir.File($"once-{Guid.NewGuid():N}.duckdb"));
         await ImportAsync(store, file);
-        return Edges(store);
+        return StoredEdges.CountsAndTimes(store);
     }
 
     /// <summary>A week with malformed lines at the given fractions, the edges of one clean import of it, and a fresh store.</summary>
@@ -97,12 +94,12 @@ public sealed class DiedImportTests : IDisposable
         Assert.Null(again.AlreadyStored?.Import);
         Assert.Equal(progress.Lines, again.AlreadyStored?.Unfinished?.Lines);
         Assert.InRange(again.Replayed, 1, progress.Lines);
-        Assert.Equal(expected, Edges(store));
+        Assert.Equal(expected, StoredEdges.CountsAndTimes(store));
         // finished: one complete record, and a third run finds nothing new
         Assert.True(Assert.Single(store.Reads.ImportedFiles()).Complete);
         var third = await ImportAsync(store, file);
         Assert.Equal("already imported: nothing new", third.StopReason);
-        Assert.Equal(expected, Edges(store));
+        Assert.Equal(expected, StoredEdges.CountsAndTimes(store));
     }
 
     [Fact]
@@ -120,7 +117,7 @@ public sealed class DiedImportTests : IDisposable
 
         await ImportAsync(store, file);
 
-        Assert.Equal(expected, Edges(store));
+        Assert.Equal(expected, StoredEdges.CountsAndTimes(store));
     }
 
     [Fact]
@@ -138,7 +135,7 @@ public sealed class DiedImportTests : IDisposable
 
         await ImportAsync(store, file);
 
-        Assert.Equal(expected, Edges(store));
+        Assert.Equal(expected, StoredEdges.CountsAndTimes(store));
     }
 
     [Fact]
@@ -163,6 +160,6 @@ public sealed class DiedImportTests : IDisposable
 
         Assert.NotNull(last.AlreadyStored?.Import);
         Assert.Equal(died, last.AlreadyStored?.Unfinished);
-        Assert.Equal(expected, Edges(store));
+        Assert.Equal(expected, StoredEdges.CountsAndTimes(store));
     }
 }
