@@ -26,6 +26,11 @@ public sealed class FlowPipeline
     private long _rawKept;
     private readonly NodeHourCounter _nodeHours = new();
 
+    // what this run's flows covered, folded in at every flush
+    private readonly HashSet<(string Node, long HourNs)> _coveredHours = [];
+    private long? _coveredFromNs;
+    private long _coveredToNs;
+
     // a resume starts its margin (30 s by default) before the resume point; connections then join within the window and lateness
     private static readonly TimeSpan ResumeSlack = TimeSpan.FromMinutes(2);
 
@@ -48,12 +53,24 @@ public sealed class FlowPipeline
     /// <summary>The latest flow time seen (what a reconnect resumes from, minus a margin).</summary>
     public long LastFlowNs => _tracker.MaxSeenNs;
 
+    /// <summary>
+    /// The time this run's flows covered as of the last flush (not the events replayed to finish an earlier import), or
+    /// null before any.
+    /// </summary>
+    public CoveredTime? Covered => _coveredFromNs is { } from ? new CoveredTime(_options.Source, _options.SourceKind, from, _coveredToNs, _coveredHours) : null;
+
+    /// <summary>
+    /// How far before a source's last flow the connections it stored are remembered: a later run that sends their events
+    /// again (a resume, an overlapping export) does not count them twice.
+    /// </summary>
+    public static TimeSpan Remembered(IngestOptions options) => options.ResumeReach + ResumeSlack;
+
     /// <summary>Makes a resumed stream skip the events of connections an earlier run already stored.</summary>
     public void Resume(ResumeStateView state)
     {
         foreach (var (tuple, lastNs) in state.RecentConnections)
         {
-            _tracker.RememberStored(tuple, lastNs, _options.ResumeReach + ResumeSlack);
+            _tracker.RememberStored(tuple, lastNs, Remembered(_options));
         }
     }
 
@@ -142,6 +159,16 @@ public sealed class FlowPipeline
         if (_nodeHours.Take() is { } hours)
         {
             _batch.Extensions.Add(hours);
+            foreach (var (node, hour) in hours.Flows.Keys)
+            {
+                _coveredHours.Add((node, (hour.UtcTicks - DateTime.UnixEpoch.Ticks) * 100));
+            }
+        }
+
+        if (_batch.FirstFlowNs is { } first)
+        {
+            _coveredFromNs = Math.Min(_coveredFromNs ?? first, first);
+            _coveredToNs = Math.Max(_coveredToNs, _batch.LastFlowNs ?? first);
         }
 
         if (_batch.IsEmpty)
@@ -163,7 +190,7 @@ public sealed class FlowPipeline
         }
 
         // what a resume can replay: the resume point's reach, then its margin, the window and the lateness with room to spare
-        var recentHorizon = _tracker.MaxSeenNs - (long)(_options.ResumeReach + ResumeSlack).TotalNanoseconds;
+        var recentHorizon = _tracker.MaxSeenNs - (long)Remembered(_options).TotalNanoseconds;
         foreach (var connection in _closed)
         {
             _aggregator.Add(connection);

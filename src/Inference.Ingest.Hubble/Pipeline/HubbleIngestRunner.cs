@@ -1,3 +1,4 @@
+using Inference.Core.Activity;
 using Inference.Ingest.Hubble.Files;
 using Inference.Ingest.Hubble.Relay;
 using Inference.Store;
@@ -17,6 +18,12 @@ public sealed record IngestSummary(string Source, long Lines, long Malformed, lo
 
     /// <summary>Lines an unfinished earlier import had stored, read again only to finish the connections it left open.</summary>
     public long Replayed { get; init; }
+
+    /// <summary>
+    /// Time this run's flows fall in that an earlier source already covered from the same nodes, where the connections
+    /// both saw were not recognised: counted twice if both are the same traffic.
+    /// </summary>
+    public IReadOnlyList<SharedCoverage> SharedCoverage { get; init; } = [];
 }
 
 /// <summary>Runs a file import or a relay follow against a store: one pipeline, one writer, one final flush.</summary>
@@ -46,6 +53,7 @@ public static class HubbleIngestRunner
             return new IngestSummary(options.Source, stored.SkipLines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
         }
 
+        var earlier = store.Reads.Coverage();
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
         // connections earlier imports stored near their end: an export that overlaps one (or continues it) must not count them again
@@ -105,6 +113,8 @@ public static class HubbleIngestRunner
             AlreadyStored = stored,
             Failure = failure,
             Replayed = importer.Replayed,
+            // earlier file imports' last minutes are recognised (their recent connections above); nothing else is
+            SharedCoverage = Shared(pipeline, earlier, e => e.Kind == options.SourceKind ? (long)FlowPipeline.Remembered(options).TotalNanoseconds : 0),
         };
     }
 
@@ -115,6 +125,11 @@ public static class HubbleIngestRunner
         ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         var resume = ResumeStateView.From(store, options.Source);
+        // the relay's own earlier runs are resumed from, not counted again (what this run sends again of them is dropped);
+        // other sources are not consulted
+        var coverage = store.Reads.Coverage();
+        var earlier = coverage.Where(c => c.Source != options.Source).ToList();
+        var resumedAfterNs = coverage.FirstOrDefault(c => c.Source == options.Source)?.LastNs;
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
         var ingester = new HubbleRelayIngester(relay, pipeline, logger, time);
@@ -133,6 +148,20 @@ public static class HubbleIngestRunner
             RelayStopReason.IdleTimeout => "idle timeout",
             _ => "interrupted",
         };
-        return new IngestSummary(options.Source, 0, 0, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stop);
+        return new IngestSummary(options.Source, 0, 0, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stop)
+        {
+            SharedCoverage = Shared(pipeline, earlier, _ => 0, resumedAfterNs),
+        };
+    }
+
+    /// <param name="afterNs">Where this run's own flows begin: what it read before is what an earlier run of its source stored.</param>
+    private static IReadOnlyList<SharedCoverage> Shared(FlowPipeline pipeline, IReadOnlyList<CoveredTime> earlier, Func<CoveredTime, long> rememberedNs, long? afterNs = null)
+    {
+        if (pipeline.Covered is not { } run || run.LastNs <= afterNs)
+        {
+            return [];
+        }
+
+        return SharedCoverageFinder.Find(run with { FirstNs = Math.Max(run.FirstNs, afterNs ?? long.MinValue) }, earlier, rememberedNs);
     }
 }

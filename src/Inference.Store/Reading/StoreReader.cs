@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using DuckDB.NET.Data;
+using Inference.Core.Activity;
 using Inference.Core.Connections;
 using Inference.Core.Flows;
 using Inference.Store.Writing;
@@ -193,6 +194,39 @@ public sealed class StoreReader
         }
 
         return [.. latest.Select(p => (p.Key, p.Value))];
+    }
+
+    /// <summary>Every source's flow window and the (node, clock hour) pairs it holds flows for, by source name.</summary>
+    public IReadOnlyList<CoveredTime> Coverage()
+    {
+        var hours = new Dictionary<string, HashSet<(string Node, long HourNs)>>(StringComparer.Ordinal);
+        using (var cmd = _connection.CreateCommand())
+        {
+            cmd.CommandText = "SELECT source, node, epoch_ns(hour) FROM node_hours WHERE flows > 0";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var source = reader.GetString(0);
+                if (!hours.TryGetValue(source, out var set))
+                {
+                    hours[source] = set = [];
+                }
+
+                set.Add((reader.GetString(1), reader.GetInt64(2)));
+            }
+        }
+
+        using var sources = _connection.CreateCommand();
+        sources.CommandText = "SELECT source, kind, epoch_ns(first_flow), epoch_ns(last_flow) FROM sources WHERE first_flow IS NOT NULL AND last_flow IS NOT NULL ORDER BY source";
+        using var rows = sources.ExecuteReader();
+        var result = new List<CoveredTime>();
+        while (rows.Read())
+        {
+            var source = rows.GetString(0);
+            result.Add(new CoveredTime(source, rows.GetString(1), rows.GetInt64(2), rows.GetInt64(3), hours.GetValueOrDefault(source) ?? []));
+        }
+
+        return result;
     }
 
     /// <summary>Where <paramref name="source"/> stopped, and the connections it stored near there.</summary>

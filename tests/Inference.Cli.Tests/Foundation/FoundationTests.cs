@@ -202,6 +202,33 @@ public sealed class FoundationTests
         Assert.Equal((await CliRunner.RunAsync("edges", "-o", "json", "--db", once)).Out, (await CliRunner.RunAsync("edges", "-o", "json", "--db", db)).Out);
     }
 
+    [Fact]
+    public async Task An_export_overlapping_an_earlier_one_by_hours_is_imported_with_a_warning_naming_the_time_and_the_earlier_import()
+    {
+        var dir = CliRunner.TempDir();
+        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
+        var half = rendered.Count / 2;
+        var overlapStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= rendered[half - 1].Time.AddHours(-6)).i;
+        Assert.True(rendered[overlapStart].Time < rendered[half - 1].Time.AddHours(-1), "an overlap of more than the minutes an import remembers");
+        var first = Path.Combine(dir, "first.json");
+        var second = Path.Combine(dir, "second.json");
+        await File.WriteAllLinesAsync(first, rendered.Take(half).Select(l => l.Json));
+        await File.WriteAllLinesAsync(second, rendered.Skip(overlapStart).Select(l => l.Json));
+        var db = Path.Combine(dir, "overlap.duckdb");
+        var (_, _, quiet) = await CliRunner.RunAsync("ingest", "hubble", "--file", first, "--db", db);
+
+        var (exit, output, error) = await CliRunner.RunAsync("ingest", "hubble", "--file", second, "--db", db);
+
+        Assert.Equal(0, exit);
+        Assert.DoesNotContain("warning", quiet, StringComparison.Ordinal);
+        Assert.Contains($"warning: {second} holds flows from {rendered[overlapStart].Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} to ", error, StringComparison.Ordinal);
+        Assert.Contains($"that hubble-file:{Path.GetFullPath(first)} already holds from the same nodes (kind-worker, kind-worker2)", error, StringComparison.Ordinal);
+        Assert.Contains("counted twice", error, StringComparison.Ordinal);
+        Assert.Contains($"starts with hubble observe --since {rendered[half - 1].Time.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"{rendered.Count - overlapStart} flows", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("neither source", new[] { "ingest", "hubble" }, "exactly one of --relay")]
     [InlineData("bad duration", new[] { "ingest", "hubble", "--relay", "127.0.0.1:1", "--duration", "soon" }, "not a duration")]

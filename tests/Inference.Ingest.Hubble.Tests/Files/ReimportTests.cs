@@ -120,6 +120,7 @@ public sealed class ReimportTests : IDisposable
         Assert.True(rest.AlreadyStored!.MoreAfter);
         Assert.Equal(lines.Count - cut, rest.FlowsRead);
         Assert.Equal(expected, StoredEdges.Counts(store));
+        Assert.Empty(rest.SharedCoverage);
     }
 
     [Fact]
@@ -190,9 +191,10 @@ public sealed class ReimportTests : IDisposable
         using var store = InferenceStore.Open(_dir.File("out-of-order.duckdb"));
 
         await ImportAsync(store, newer);
-        await ImportAsync(store, older);
+        var second = await ImportAsync(store, older);
 
         Assert.Equal(expected, StoredEdges.Counts(store));
+        Assert.Empty(second.SharedCoverage);
     }
 
     [Fact]
@@ -240,5 +242,52 @@ public sealed class ReimportTests : IDisposable
         Assert.Null(second.AlreadyStored);
         Assert.True(second.Duplicates > 0, "the overlap's events are dropped as already stored");
         Assert.Equal(expected, StoredEdges.Counts(store));
+        Assert.Empty(second.SharedCoverage);
+    }
+
+    [Fact]
+    public async Task An_export_that_overlaps_the_last_one_by_hours_says_which_time_is_counted_twice()
+    {
+        // the second export starts six hours before the first ended: only the first one's last minutes are remembered
+        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
+        var lines = rendered.Select(l => l.Json).ToList();
+        var firstEnd = lines.Count / 2;
+        var firstLast = rendered[firstEnd - 1].Time;
+        var secondStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= firstLast.AddHours(-6)).i;
+        var a = _dir.File("monday.json");
+        var b = _dir.File("monday-again.json");
+        await File.WriteAllLinesAsync(a, lines.Take(firstEnd));
+        await File.WriteAllLinesAsync(b, lines.Skip(secondStart));
+        using var store = InferenceStore.Open(_dir.File("hours-overlap.duckdb"));
+
+        await ImportAsync(store, a);
+        var second = await ImportAsync(store, b);
+
+        var shared = Assert.Single(second.SharedCoverage);
+        Assert.Equal("hubble-file:" + a, shared.Source);
+        Assert.Equal(rendered[secondStart].Time, shared.From);
+        Assert.Equal(firstLast - FlowPipeline.Remembered(new IngestOptions { Source = "s", SourceKind = "hubble-file" }), shared.To);
+        Assert.Equal(["kind-worker", "kind-worker2"], shared.Nodes);
+        // what it warns about is real: the overlap's connections were counted again
+        Assert.NotEqual(await OnceAsync(lines), StoredEdges.Counts(store));
+    }
+
+    [Fact]
+    public async Task Another_clusters_export_of_the_same_hours_is_not_taken_for_the_same_traffic()
+    {
+        var lines = TwoDays();
+        var a = _dir.File("cluster-a.json");
+        var b = _dir.File("cluster-b.json");
+        await File.WriteAllLinesAsync(a, lines);
+        // the same hours, seen by another cluster's nodes
+        await File.WriteAllLinesAsync(b, lines.Select(l => l.Replace("\"kind-worker", "\"gke-pool-1-worker", StringComparison.Ordinal)));
+        using var store = InferenceStore.Open(_dir.File("two-clusters.duckdb"));
+
+        await ImportAsync(store, a);
+        var second = await ImportAsync(store, b);
+
+        Assert.Null(second.AlreadyStored);
+        Assert.Equal(lines.Count, second.FlowsRead);
+        Assert.Empty(second.SharedCoverage);
     }
 }

@@ -95,4 +95,28 @@ public sealed class RelayFollowTests : IDisposable
 
         Assert.Equal(RelayTestRun.Lines(fileDb), RelayTestRun.Lines(db));
     }
+
+    [Fact]
+    public async Task A_relay_run_over_time_a_file_import_holds_says_so_but_not_of_its_own_earlier_run()
+    {
+        var responses = Fixtures.Capture("basic-sample-400-tcp-flows.json");
+        await using var relay = await TestRelay.StartAsync(new TestRelayOptions { Responses = responses });
+        var db = _dir.File("relay-after-file.duckdb");
+        using (var store = Store.InferenceStore.Open(db))
+        {
+            await Pipeline.HubbleIngestRunner.ImportFileAsync(store, TestPaths.HubbleSample("basic-sample-400-tcp-flows.json"),
+                new Pipeline.IngestOptions { Source = "hubble-file:capture", SourceKind = "hubble-file" }, _ => { }, TimeProvider.System, CancellationToken.None);
+        }
+
+        var (first, _) = await RelayTestRun.FollowAsync(db, RelayTestRun.Options(relay.Address));
+        var (again, _) = await RelayTestRun.FollowAsync(db, RelayTestRun.Options(relay.Address));
+
+        var shared = Assert.Single(first.SharedCoverage);
+        Assert.Equal("hubble-file:capture", shared.Source);
+        Assert.NotEmpty(shared.Nodes);
+        Assert.True(shared.ToNs > shared.FromNs);
+        // the second run resumed from the first: what it was sent again was dropped, and it says nothing of the file again
+        Assert.Equal(0, again.Connections);
+        Assert.Empty(again.SharedCoverage);
+    }
 }
