@@ -44,6 +44,8 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
             // target is judged on the median round
             var rounds = onlyOurs ? 1 : (int)Math.Max(1, FromEnvironment("HUBBLE_BENCH_LIVE_ROUNDS", 3));
             var ratios = new List<double>();
+            var oursAboveFloor = new List<double>();
+            double? parserAboveFloor = null;
             var complete = true;
             for (var round = 1; round <= rounds; round++)
             {
@@ -52,7 +54,8 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
                 if (round == 1 && !onlyOurs)
                 {
                     // information: the client most Hubble tools are built on
-                    await MeasureAsync(output, "Google.Protobuf generated parser", () => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
+                    var parser = await MeasureAsync(output, "Google.Protobuf generated parser", () => ReceiveGeneratedAsync(relayOptions, count, cancellationToken));
+                    parserAboveFloor = parser.Steady - floor!.Value.Steady;
                 }
 
                 var db = Path.Combine(dir, $"ours-{round}.duckdb");
@@ -75,6 +78,7 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
                 if (floor is { } f)
                 {
                     ratios.Add(ours.Steady / f.Steady);
+                    oursAboveFloor.Add(ours.Steady - f.Steady);
                     output.WriteLine($"     µs/flow with JIT time (information): floor {F(f.WithJit)}, ours {F(ours.WithJit)} ({F(ours.WithJit / f.WithJit)}x); "
                         + $"without JIT time: floor {F(f.Steady)}, ours {F(ours.Steady)} (ratio ours/floor {F(ours.Steady / f.Steady)}x)");
                 }
@@ -90,6 +94,15 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
             }
 
             var median = ratios.Order().ElementAt(ratios.Count / 2);
+            if (parserAboveFloor is { } parserAbove)
+            {
+                // the issue's own figures (floor 5 us, generated parser 12.6 us, target 1.5x) allow ours 2.5 us above the
+                // floor where the parser costs 7.6 us above it: a third of the parser's cost over the transport
+                var above = oursAboveFloor.Order().ElementAt(oursAboveFloor.Count / 2);
+                output.WriteLine($"   cost above the floor without JIT time (information): ours {F(above)} µs/flow (decode, tracking, aggregation, DuckDB; median round), "
+                    + $"generated parser {F(parserAbove)} µs/flow (decode only); ours is {F(above / parserAbove)} of the parser's, where the issue's figures allow {F(2.5 / 7.6)}");
+            }
+
             output.WriteLine($"   ratio ours/floor without JIT time per round: {string.Join(", ", ratios.Select(r => F(r) + "x"))}; median {F(median)}x (target <= {F(Target, "F1")}x)");
             return complete && median <= Target;
         }
