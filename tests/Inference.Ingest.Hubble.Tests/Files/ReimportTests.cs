@@ -220,56 +220,54 @@ public sealed class ReimportTests : IDisposable
         Assert.Equal(lines.Count, second.Lines);
     }
 
+    /// <summary>Half of two days of traffic exported, then an export from <paramref name="overlap"/> before that one's last flow to the end, imported in turn.</summary>
+    private async Task<OverlappingExports> ImportOverlappingExportsAsync(TimeSpan overlap, string name)
+    {
+        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
+        var lines = rendered.Select(l => l.Json).ToList();
+        var firstEnd = lines.Count / 2;
+        var secondStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= rendered[firstEnd - 1].Time - overlap).i;
+        var first = _dir.File($"{name}-1.json");
+        await File.WriteAllLinesAsync(first, lines.Take(firstEnd));
+        await File.WriteAllLinesAsync(_dir.File($"{name}-2.json"), lines.Skip(secondStart));
+        var store = InferenceStore.Open(_dir.File($"{name}.duckdb"));
+        await ImportAsync(store, first);
+        var second = await ImportAsync(store, _dir.File($"{name}-2.json"));
+        return new OverlappingExports(store, first, second, rendered[firstEnd - 1].Time, rendered[secondStart].Time, firstEnd - secondStart, await OnceAsync(lines));
+    }
+
+    private sealed record OverlappingExports(InferenceStore Store, string First, IngestSummary Second, DateTimeOffset FirstLast, DateTimeOffset SecondFirst,
+        int OverlapLines, IReadOnlyList<string> EdgesOfOneImport);
+
     [Fact]
     public async Task An_export_that_overlaps_the_last_one_counts_the_overlap_once()
     {
         // two exports taken a little apart: the second starts three minutes before the first ended
-        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
-        var lines = rendered.Select(l => l.Json).ToList();
-        var expected = await OnceAsync(lines);
-        var firstEnd = lines.Count / 2;
-        var secondStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= rendered[firstEnd - 1].Time.AddMinutes(-3)).i;
-        Assert.True(firstEnd - secondStart >= 20, $"an overlap of {firstEnd - secondStart} lines");
-        var a = _dir.File("export-1.json");
-        var b = _dir.File("export-2.json");
-        await File.WriteAllLinesAsync(a, lines.Take(firstEnd));
-        await File.WriteAllLinesAsync(b, lines.Skip(secondStart));
-        using var store = InferenceStore.Open(_dir.File("overlap.duckdb"));
+        var exports = await ImportOverlappingExportsAsync(TimeSpan.FromMinutes(3), "minutes");
+        using var store = exports.Store;
 
-        await ImportAsync(store, a);
-        var second = await ImportAsync(store, b);
-
-        Assert.Null(second.AlreadyStored);
-        Assert.True(second.Duplicates > 0, "the overlap's events are dropped as already stored");
-        Assert.Equal(expected, StoredEdges.Counts(store));
-        Assert.Empty(second.SharedCoverage);
+        Assert.True(exports.OverlapLines >= 20, $"an overlap of {exports.OverlapLines} lines");
+        Assert.Null(exports.Second.AlreadyStored);
+        Assert.True(exports.Second.Duplicates > 0, "the overlap's events are dropped as already stored");
+        Assert.Equal(exports.EdgesOfOneImport, StoredEdges.Counts(store));
+        Assert.Empty(exports.Second.SharedCoverage);
     }
 
     [Fact]
     public async Task An_export_that_overlaps_the_last_one_by_hours_says_which_time_is_counted_twice()
     {
         // the second export starts six hours before the first ended: only the first one's last minutes are remembered
-        var rendered = HubbleWeek.Render(HubbleWeek.Connections(days: 2));
-        var lines = rendered.Select(l => l.Json).ToList();
-        var firstEnd = lines.Count / 2;
-        var firstLast = rendered[firstEnd - 1].Time;
-        var secondStart = rendered.Select((l, i) => (l.Time, i)).First(x => x.Time >= firstLast.AddHours(-6)).i;
-        var a = _dir.File("monday.json");
-        var b = _dir.File("monday-again.json");
-        await File.WriteAllLinesAsync(a, lines.Take(firstEnd));
-        await File.WriteAllLinesAsync(b, lines.Skip(secondStart));
-        using var store = InferenceStore.Open(_dir.File("hours-overlap.duckdb"));
+        var exports = await ImportOverlappingExportsAsync(TimeSpan.FromHours(6), "hours");
+        using var store = exports.Store;
 
-        await ImportAsync(store, a);
-        var second = await ImportAsync(store, b);
-
-        var shared = Assert.Single(second.SharedCoverage);
-        Assert.Equal("hubble-file:" + a, shared.Source);
-        Assert.Equal(rendered[secondStart].Time, shared.From);
-        Assert.Equal(firstLast - FlowPipeline.Remembered(new IngestOptions { Source = "s", SourceKind = "hubble-file" }), shared.To);
+        var shared = Assert.Single(exports.Second.SharedCoverage);
+        Assert.Equal("hubble-file:" + exports.First, shared.Source);
+        Assert.Equal(exports.SecondFirst, shared.From);
+        Assert.Equal(exports.FirstLast - FlowPipeline.Remembered(new IngestOptions { Source = "s", SourceKind = "hubble-file" }), shared.To);
+        Assert.Equal(exports.FirstLast, shared.SourceLast);
         Assert.Equal(["kind-worker", "kind-worker2"], shared.Nodes);
         // what it warns about is real: the overlap's connections were counted again
-        Assert.NotEqual(await OnceAsync(lines), StoredEdges.Counts(store));
+        Assert.NotEqual(exports.EdgesOfOneImport, StoredEdges.Counts(store));
     }
 
     [Fact]
