@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Inference.Cli.Hosting;
-using Inference.Core.Activity;
+using Inference.Cli.Output;
 using Inference.Core.Connections;
 using Inference.Core.Time;
 using Inference.Ingest.Hubble.Files;
@@ -114,7 +114,7 @@ internal static class IngestHubbleCommand
 
             foreach (var shared in summary.SharedCoverage)
             {
-                await error.WriteLineAsync(SharedCoverageWarning(inputName, shared, FlowPipeline.Remembered(options)));
+                await error.WriteLineAsync("warning: " + SharedCoverageWarning.Text(inputName, shared, FlowPipeline.Remembered(options)));
             }
 
             await output.WriteLineAsync(
@@ -128,20 +128,6 @@ internal static class IngestHubbleCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>
-    /// Says where a run's flows fall in time an earlier source covered from the same nodes: the same traffic there is
-    /// counted twice, and only the user knows whether it is the same (another filter, another view of one capture).
-    /// </summary>
-    internal static string SharedCoverageWarning(string? inputName, SharedCoverage shared, TimeSpan remembered)
-    {
-        var nodes = shared.Nodes.Count <= 3 ? string.Join(", ", shared.Nodes) : $"{string.Join(", ", shared.Nodes.Take(3))} and {shared.Nodes.Count - 3} more";
-        var (what, remedy) = inputName is null
-            ? ("the relay sent", $"a relay ingest that continues it starts with --since {Utc(shared.SourceLast)}")
-            : (inputName + " holds", $"an import recognises only the last {remembered.TotalMinutes:0} minutes of an earlier one; an export that continues it starts with hubble observe --since {Utc(shared.SourceLast)}");
-        return $"warning: {what} flows from {Utc(shared.From)} to {Utc(shared.To)} that {shared.Source} already holds from the same nodes ({nodes}): "
-            + $"if both are the same traffic (not differently filtered views), the connections of that time are now counted twice. {char.ToUpperInvariant(remedy[0])}{remedy[1..]}.";
     }
 
     internal static TimeSpan Duration(string text, string option)

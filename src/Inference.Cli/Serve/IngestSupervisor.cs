@@ -1,3 +1,4 @@
+using Inference.Cli.Output;
 using Inference.Ingest.Calico.Kafka;
 using Inference.Ingest.Hubble.Pipeline;
 using Inference.Ingest.Hubble.Relay;
@@ -92,11 +93,23 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
             Namespaces = relay.Namespaces,
         };
         var resume = ResumeStateView.From(context.WriteStore, options.Source);
+        var earlier = EarlierCoverage.ForRelay(context.WriteStore, options);
         var pipeline = new FlowPipeline(options, writer, context.Time);
         var ingester = new HubbleRelayIngester(relayOptions, pipeline, logger, context.Time);
         // an unreachable relay is retried inside the ingester: its reason shows as the state, not a silent "running"
         state.Running(context.Time.GetUtcNow(), () => pipeline.FlowsRead, () => ingester.Retrying);
-        await ingester.RunAsync(resume, ct);
+        try
+        {
+            await ingester.RunAsync(resume, ct);
+        }
+        finally
+        {
+            // said when the run ends (a stop, a restart): by then every flow it read has been flushed
+            foreach (var shared in earlier.SharedWith(pipeline))
+            {
+                LogSharedCoverage(logger, SharedCoverageWarning.Text(null, shared, FlowPipeline.Remembered(options), withSince: false));
+            }
+        }
     }
 
     private async Task SuperviseAsync(IngesterState state, Func<CancellationToken, Task> run, CancellationToken stoppingToken)
@@ -151,6 +164,9 @@ internal sealed partial class IngestSupervisor(ServeContext context, ILogger<Ing
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "ingester {Source} stopped: {Error}; restarting in {Seconds:0.#}s")]
     private static partial void LogRestarting(ILogger logger, string source, string error, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogSharedCoverage(ILogger logger, string warning);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ingesters stopped; {Batches} batches committed, store checkpointed")]
     private static partial void LogFlushed(ILogger logger, long batches);

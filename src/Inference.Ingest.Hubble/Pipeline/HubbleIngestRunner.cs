@@ -53,7 +53,7 @@ public static class HubbleIngestRunner
             return new IngestSummary(options.Source, stored.SkipLines, 0, 0, 0, 0, 0, "already imported: nothing new") { AlreadyStored = stored };
         }
 
-        var earlier = store.Reads.Coverage();
+        var earlier = EarlierCoverage.ForFileImport(store, options);
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
         // connections earlier imports stored near their end: an export that overlaps one (or continues it) must not count them again
@@ -113,8 +113,7 @@ public static class HubbleIngestRunner
             AlreadyStored = stored,
             Failure = failure,
             Replayed = importer.Replayed,
-            // earlier file imports' last minutes are recognised (their recent connections above); nothing else is
-            SharedCoverage = Shared(pipeline, earlier, e => e.Kind == options.SourceKind ? (long)FlowPipeline.Remembered(options).TotalNanoseconds : 0),
+            SharedCoverage = earlier.SharedWith(pipeline),
         };
     }
 
@@ -125,11 +124,7 @@ public static class HubbleIngestRunner
         ILogger logger, TimeProvider time, CancellationToken cancellationToken)
     {
         var resume = ResumeStateView.From(store, options.Source);
-        // the relay's own earlier runs are resumed from, not counted again (what this run sends again of them is dropped);
-        // other sources are not consulted
-        var coverage = store.Reads.Coverage();
-        var earlier = coverage.Where(c => c.Source != options.Source).ToList();
-        var resumedAfterNs = coverage.FirstOrDefault(c => c.Source == options.Source)?.LastNs;
+        var earlier = EarlierCoverage.ForRelay(store, options);
         await using var writer = new StoreWriter(store);
         var pipeline = new FlowPipeline(options, writer, time);
         var ingester = new HubbleRelayIngester(relay, pipeline, logger, time);
@@ -150,18 +145,7 @@ public static class HubbleIngestRunner
         };
         return new IngestSummary(options.Source, 0, 0, pipeline.FlowsRead, pipeline.Connections, pipeline.Duplicates, pipeline.LostEvents, stop)
         {
-            SharedCoverage = Shared(pipeline, earlier, _ => 0, resumedAfterNs),
+            SharedCoverage = earlier.SharedWith(pipeline),
         };
-    }
-
-    /// <param name="afterNs">Where this run's own flows begin: what it read before is what an earlier run of its source stored.</param>
-    private static IReadOnlyList<SharedCoverage> Shared(FlowPipeline pipeline, IReadOnlyList<CoveredTime> earlier, Func<CoveredTime, long> rememberedNs, long? afterNs = null)
-    {
-        if (pipeline.Covered is not { } run || run.LastNs <= afterNs)
-        {
-            return [];
-        }
-
-        return SharedCoverageFinder.Find(run with { FirstNs = Math.Max(run.FirstNs, afterNs ?? long.MinValue) }, earlier, rememberedNs);
     }
 }

@@ -42,6 +42,26 @@ public sealed class IngestHubbleRelayCliTests : IDisposable
         JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["namespace"] = ns, ["workload"] = name, ["kind"] = "Deployment" });
 
     [Fact]
+    public async Task A_relay_run_over_time_an_import_already_holds_warns_with_the_since_that_continues_it()
+    {
+        const string Capture = "basic-sample-400-tcp-flows.json";
+        await using var relay = await TestRelay.StartAsync(new TestRelayOptions { Responses = Fixtures.Capture(Capture) });
+        var db = _dir.File("relay-after-import.duckdb");
+        var sample = TestPaths.HubbleSample(Capture);
+        var (imported, _, importWarnings) = await Run("ingest", "hubble", "--file", sample, "--db", db);
+        var lastImported = (await Json("status", "-o", "json", "--db", db)).GetProperty("sources")[0].GetProperty("lastFlow").GetDateTimeOffset();
+
+        var (code, _, error) = await Run("ingest", "hubble", "--relay", relay.Address, "--idle-timeout", "5s", "--db", db);
+
+        Assert.Equal(0, imported);
+        Assert.DoesNotContain("warning", importWarnings, StringComparison.Ordinal);
+        Assert.True(code == 0, error);
+        Assert.Contains("warning: the relay sent flows from ", error, StringComparison.Ordinal);
+        Assert.Contains($"that hubble-file:{Path.GetFullPath(sample)} already holds from the same nodes (", error, StringComparison.Ordinal);
+        Assert.Contains($"continues it starts with --since {lastImported.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Ingest_from_the_relay_then_edges_json_has_one_edge_per_connection()
     {
         await using var relay = await TestRelay.StartAsync(new TestRelayOptions { Responses = Fixtures.Conversation(30) });

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Inference.Cli.Tests.Foundation;
 
@@ -128,6 +129,18 @@ internal sealed partial class ServeProcess : IDisposable
 
             await Task.Delay(200);
         }
+    }
+
+    /// <summary>Polls /api/status until the ingester of <paramref name="source"/> meets <paramref name="condition"/>; returns it.</summary>
+    public static async Task<JsonElement> IngesterAsync(HttpClient http, string source, Func<JsonElement, bool> condition)
+    {
+        var found = await ServeProcess.EventuallyAsync<JsonElement?>(async () =>
+        {
+            using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
+            var ingester = status.RootElement.GetProperty("ingesters").EnumerateArray().Single(i => i.GetProperty("source").GetString() == source);
+            return condition(ingester) ? ingester.Clone() : null;
+        }, $"the ingester of {source}", () => http.GetStringAsync("/api/status"));
+        return found!.Value;
     }
 
     /// <summary>/api/status and what the service logged: the story of a wait that timed out.</summary>

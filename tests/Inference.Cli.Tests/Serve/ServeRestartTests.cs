@@ -38,22 +38,22 @@ public sealed class ServeRestartTests : IDisposable
             using var http = new HttpClient { BaseAddress = serve.Url, Timeout = ServeProcess.Patience };
 
             // nothing listens: the relay ingester retries inside, and says so
-            var reconnecting = await Ingester(http, source, i => i.GetProperty("state").GetString() == "reconnecting");
+            var reconnecting = await ServeProcess.IngesterAsync(http, source, i => i.GetProperty("state").GetString() == "reconnecting");
             Assert.Contains("Unavailable", reconnecting.GetProperty("lastError").GetString(), StringComparison.Ordinal);
             Assert.Contains($"inference_ingester_up{{source=\"{source}\"}} 0", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
 
             // a relay that refuses GetFlows: retrying inside cannot help, the supervisor restarts the ingester with backoff
             await using (var refusing = await TestRelay.StartAsync(new TestRelayOptions { Port = port, RefuseWith = StatusCode.PermissionDenied }))
             {
-                var restarting = await Ingester(http, source, i => i.GetProperty("restarts").GetInt32() >= 2);
+                var restarting = await ServeProcess.IngesterAsync(http, source, i => i.GetProperty("restarts").GetInt32() >= 2);
                 Assert.Contains("refused GetFlows: PermissionDenied", restarting.GetProperty("lastError").GetString(), StringComparison.Ordinal);
-                Assert.StartsWith("restarting in ", (await Ingester(http, source, i => i.GetProperty("state").GetString()!.StartsWith("restarting in ", StringComparison.Ordinal))).GetProperty("state").GetString(), StringComparison.Ordinal);
+                Assert.StartsWith("restarting in ", (await ServeProcess.IngesterAsync(http, source, i => i.GetProperty("state").GetString()!.StartsWith("restarting in ", StringComparison.Ordinal))).GetProperty("state").GetString(), StringComparison.Ordinal);
                 Assert.Matches($@"inference_ingester_restarts_total\{{source=""{source.Replace(".", @"\.", StringComparison.Ordinal)}""\}} [1-9]", await http.GetStringAsync("/metrics"));
             }
 
             // the relay serves: the ingester runs and stores every flow
             await using var relay = await TestRelay.StartAsync(new TestRelayOptions { Port = port, Responses = flows });
-            await Ingester(http, source, i => i.GetProperty("state").GetString() == "running" && i.GetProperty("flowsThisRun").GetInt64() == flows.Count);
+            await ServeProcess.IngesterAsync(http, source, i => i.GetProperty("state").GetString() == "running" && i.GetProperty("flowsThisRun").GetInt64() == flows.Count);
             Assert.Contains($"inference_ingester_up{{source=\"{source}\"}} 1", await http.GetStringAsync("/metrics"), StringComparison.Ordinal);
         }
 
@@ -65,17 +65,6 @@ public sealed class ServeRestartTests : IDisposable
     }
 
     /// <summary>Polls /api/status until the ingester of <paramref name="source"/> satisfies <paramref name="condition"/>.</summary>
-    private static async Task<JsonElement> Ingester(HttpClient http, string source, Func<JsonElement, bool> condition)
-    {
-        var found = await ServeProcess.EventuallyAsync<JsonElement?>(async () =>
-        {
-            using var status = JsonDocument.Parse(await http.GetStringAsync("/api/status"));
-            var ingester = status.RootElement.GetProperty("ingesters").EnumerateArray().Single(i => i.GetProperty("source").GetString() == source);
-            return condition(ingester) ? ingester.Clone() : null;
-        }, $"the ingester of {source}", () => http.GetStringAsync("/api/status"));
-        return found!.Value;
-    }
-
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
