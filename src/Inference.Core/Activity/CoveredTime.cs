@@ -14,9 +14,11 @@ public sealed record CoveredTime(string Source, string Kind, long FirstNs, long 
 public sealed record SharedCoverage(string Source, long FromNs, long ToNs, IReadOnlyList<string> Nodes, long SourceLastNs)
 {
     /// <summary>The earlier source's last flow: where a run that continues it should start.</summary>
-    public DateTimeOffset SourceLast => DateTimeOffset.UnixEpoch.AddTicks(SourceLastNs / 100);
+    public DateTimeOffset SourceLast => At(SourceLastNs);
 
-    public DateTimeOffset From => DateTimeOffset.UnixEpoch.AddTicks(FromNs / 100);
+    public DateTimeOffset From => At(FromNs);
 
-    public DateTimeOffset To => DateTimeOffset.UnixEpoch.AddTicks(ToNs / 100);
+    public DateTimeOffset To => At(ToNs);
+
+    private static DateTimeOffset At(long ns) => DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
 }

@@ -26,8 +26,7 @@ public sealed class FlowPipeline
     private long _rawKept;
     private readonly NodeHourCounter _nodeHours = new();
 
-    // what this run's flows covered, folded in at every flush
-    private readonly HashSet<(string Node, long HourNs)> _coveredHours = [];
+    // the time this run's flows covered, folded in at every flush (their node hours are the counter's)
     private long? _coveredFromNs;
     private long _coveredToNs;
 
@@ -57,7 +56,7 @@ public sealed class FlowPipeline
     /// The time this run's flows covered as of the last flush (not the events replayed to finish an earlier import), or
     /// null before any.
     /// </summary>
-    public CoveredTime? Covered => _coveredFromNs is { } from ? new CoveredTime(_options.Source, _options.SourceKind, from, _coveredToNs, _coveredHours) : null;
+    public CoveredTime? Covered => _coveredFromNs is { } from ? new CoveredTime(_options.Source, _options.SourceKind, from, _coveredToNs, _nodeHours.Seen) : null;
 
     /// <summary>
     /// How far before a source's last flow the connections it stored are remembered: a later run that sends their events
@@ -159,10 +158,6 @@ public sealed class FlowPipeline
         if (_nodeHours.Take() is { } hours)
         {
             _batch.Extensions.Add(hours);
-            foreach (var (node, hour) in hours.Flows.Keys)
-            {
-                _coveredHours.Add((node, (hour.UtcTicks - DateTime.UnixEpoch.Ticks) * 100));
-            }
         }
 
         if (_batch.FirstFlowNs is { } first)

@@ -9,9 +9,10 @@ namespace Inference.Ingest.Hubble.Pipeline;
 /// </summary>
 internal sealed class NodeHourCounter
 {
-    private const long HourNs = 3_600_000_000_000L;
+    private const long HourNs = SharedCoverageFinder.HourNs;
     private const int Current = 16;
     private readonly Dictionary<(string Node, DateTimeOffset Hour), long> _hours = [];
+    private readonly HashSet<(string Node, long HourNs)> _seen = [];
     private readonly (string Node, long HourNs, long Count)[] _current = new (string, long, long)[Current];
     private int _currentCount;
 
@@ -44,6 +45,9 @@ internal sealed class NodeHourCounter
         _current[_currentCount++] = (node, hour, 1);
     }
 
+    /// <summary>Every (node, hour) counted over the counter's life, complete after a <see cref="Take"/>: what a run covered.</summary>
+    public IReadOnlySet<(string Node, long HourNs)> Seen => _seen;
+
     /// <summary>The counts since the last call, or null when there were none.</summary>
     public NodeFlowHours? Take()
     {
@@ -65,6 +69,7 @@ internal sealed class NodeHourCounter
 
     private void Move((string Node, long HourNs, long Count) entry)
     {
+        _seen.Add((entry.Node, entry.HourNs));
         var key = (entry.Node, DateTimeOffset.UnixEpoch.AddTicks(entry.HourNs / 100));
         _hours[key] = _hours.GetValueOrDefault(key) + entry.Count;
     }

@@ -93,12 +93,13 @@ internal sealed class HubbleLiveIngestBenchmark(long? flows = null) : IBenchmark
                 return false;
             }
 
-            var median = ratios.Order().ElementAt(ratios.Count / 2);
+            static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+            var median = Median(ratios);
             if (parserAboveFloor is { } parserAbove)
             {
                 // the issue's own figures (floor 5 us, generated parser 12.6 us, target 1.5x) allow ours 2.5 us above the
                 // floor where the parser costs 7.6 us above it: a third of the parser's cost over the transport
-                var above = oursAboveFloor.Order().ElementAt(oursAboveFloor.Count / 2);
+                var above = Median(oursAboveFloor);
                 output.WriteLine($"   cost above the floor without JIT time (information): ours {F(above)} µs/flow (decode, tracking, aggregation, DuckDB; median round), "
                     + $"generated parser {F(parserAbove)} µs/flow (decode only); ours is {F(above / parserAbove)} of the parser's, where the issue's figures allow {F(2.5 / 7.6)}");
             }
